@@ -1,0 +1,38 @@
+"""Snapshot files: read, write, and the bundled ones shipped in the package."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from .documents import dump_text, is_json, read_model
+from .errors import SnapshotError
+from .model import Snapshot
+
+_FIX = "correct the field in the snapshot file, or export it again with `paws-parity snapshot`"
+
+
+def read_snapshot(path: str | Path) -> Snapshot:
+    """Read a YAML 1.2 or JSON snapshot file."""
+    return read_model(Snapshot, Path(path), error=SnapshotError, fix=_FIX)
+
+
+def snapshot_to_text(snapshot: Snapshot, *, json_format: bool = False) -> str:
+    """Serialise a snapshot as YAML 1.2 or JSON."""
+    return dump_text(snapshot.to_document(), json_format=json_format)
+
+
+def write_snapshot(snapshot: Snapshot, path: str | Path) -> Path:
+    """Write a snapshot; the suffix (.json or anything else for YAML) picks the format."""
+    out = Path(path)
+    out.write_text(snapshot_to_text(snapshot, json_format=is_json(out)), encoding="utf-8")
+    return out
+
+
+def bundled_snapshot(name: str = "staging") -> Snapshot:
+    """A snapshot shipped inside the package (`staging` is the default target)."""
+    resource = resources.files("paws_parity") / "data" / f"{name}.yaml"
+    text = resource.read_text(encoding="utf-8")
+    return read_model(
+        Snapshot, Path(f"<bundled {name}.yaml>"), error=SnapshotError, fix=_FIX, text=text
+    )
