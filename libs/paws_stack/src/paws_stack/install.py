@@ -1,0 +1,394 @@
+"""Install and start the container engine on Debian and Ubuntu; elsewhere, say how.
+
+`ensure_engine` is a chain of small steps: look at the host, plan what is missing, ask, then run
+each step (install the engine, install compose v2, start the daemon) and check again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
+
+from . import _debian
+from .engine import (
+    MIN_COMPOSE,
+    EngineInfo,
+    HostPlatform,
+    Runner,
+    detect_engine,
+    detect_platform,
+    engine_remediation,
+    parse_version,
+    require_engine,
+    run_command,
+)
+from .errors import InstallError
+
+Privilege = Literal["root", "sudo", "none"]
+Step = Literal["install-engine", "install-compose", "start-daemon"]
+Log = Callable[[str], None]
+
+STEP_TEXT: dict[Step, str] = {
+    "install-engine": "install the Docker engine (apt-get install docker.io iptables)",
+    "install-compose": f"install Docker Compose v2 (>= {MIN_COMPOSE})",
+    "start-daemon": "start the Docker daemon",
+}
+ENGINE_PACKAGES = ("docker.io", "iptables")
+# Tried in order through the host's apt; each must offer at least MIN_COMPOSE, which skips
+# Debian 12's own docker-compose (the dead Python v1, 1.29).
+COMPOSE_APT_PACKAGES = (
+    "docker-compose-plugin",  # Docker's own repository, when the admin configured it
+    "docker-compose-v2",  # Ubuntu
+    "docker-compose",  # Debian 13 and later
+)
+# Debian 13's docker-compose is a static Go binary needing only libc6 >= 2.34: it installs on 12.
+COMPOSE_FALLBACK_SUITE = "trixie"
+APT_TIMEOUT = 900.0
+DAEMON_TIMEOUT = 60.0
+DOCKERD_LOG = "paws-dockerd.log"
+
+
+@dataclass(frozen=True)
+class HostState:
+    """What the installer needs to know about the host besides the engine."""
+
+    platform: HostPlatform
+    privilege: Privilege
+    systemd: bool
+    dockerd_path: str | None
+
+
+def _privilege(run: Runner) -> Privilege:
+    if os.geteuid() == 0:
+        return "root"
+    # -n: never prompt; a password prompt would hang a CI job.
+    if shutil.which("sudo") and run(["sudo", "-n", "true"], 5.0).returncode == 0:
+        return "sudo"
+    return "none"
+
+
+def _process_running(name: str, proc: Path = Path("/proc")) -> bool:
+    """Whether any process's comm is `name` (Linux /proc; False where there is none)."""
+    for comm in proc.glob("[0-9]*/comm"):
+        with contextlib.suppress(OSError):
+            if comm.read_text(encoding="utf-8").strip() == name:
+                return True
+    return False
+
+
+def detect_host(run: Runner = run_command) -> HostState:
+    """Look at this host: OS, privileges, init system, dockerd binary."""
+    return HostState(
+        platform=detect_platform(),
+        privilege=_privilege(run),
+        # sd_booted(3): systemd is the init system exactly when this directory exists.
+        systemd=Path("/run/systemd/system").is_dir(),
+        dockerd_path=shutil.which("dockerd"),
+    )
+
+
+# --- planning -----------------------------------------------------------------------------------
+
+
+def plan_steps(info: EngineInfo, host: HostState) -> list[Step]:
+    """The steps that would make the engine usable; [] when none apply (or we may not act here)."""
+    if info.ready or not host.platform.apt_based or info.kind == "podman":
+        return []
+    if "permission denied" in info.daemon_error.lower():
+        return []  # the daemon runs; the user lacks access, which installing cannot fix
+    steps: list[Step] = []
+    # A bare docker client (no dockerd) is common: the engine counts as missing then.
+    if not info.daemon_running and host.dockerd_path is None:
+        steps.append("install-engine")
+    if not info.compose_ok:
+        steps.append("install-compose")
+    if not info.daemon_running:
+        steps.append("start-daemon")
+    return steps
+
+
+def check_privilege(steps: list[Step], host: HostState) -> None:
+    """Raise when steps are needed but we can neither be root nor use passwordless sudo."""
+    if steps and host.privilege == "none":
+        todo = "; ".join(STEP_TEXT[step] for step in steps)
+        raise InstallError(
+            f"setup needs to {todo}, but runs neither as root nor with passwordless sudo",
+            f"re-run as root (sudo paws-stack setup --yes), or yourself: "
+            f"{engine_remediation(host.platform)}",
+        )
+
+
+def ask_yes_no(question: str) -> bool:
+    """Ask on the terminal; anything but y/yes (or end of input) is a no."""
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def get_consent(
+    steps: list[Step],
+    *,
+    assume_yes: bool,
+    ci: bool,
+    interactive: bool,
+    ask: Callable[[str], bool] = ask_yes_no,
+) -> None:
+    """Return when we may change the host; raise InstallError when we may not."""
+    if assume_yes or ci:
+        return
+    todo = "; ".join(STEP_TEXT[step] for step in steps)
+    if not interactive:
+        raise InstallError(
+            f"setup needs to {todo}, and will not do so without asking (no terminal)",
+            "re-run with --yes (CI=true has the same effect)",
+        )
+    if not ask(f"paws needs to {todo}. Proceed?"):
+        raise InstallError(f"setup cancelled; still needed: {todo}", "re-run and answer y")
+
+
+# --- steps --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """What the steps share: the host, how to run and log, where to put files."""
+
+    host: HostState
+    log: Log
+    run: Runner = run_command
+    log_dir: Path | None = None
+    work_dir: Path | None = None
+    detect: Callable[[], EngineInfo] = detect_engine
+    # Asked live, not planned: installing docker.io may itself have started a daemon.
+    dockerd_running: Callable[[], bool] = lambda: _process_running("dockerd")
+    apt_updated: bool = field(default=False, init=False)
+
+    def as_root(self, argv: list[str], what: str, timeout: float = APT_TIMEOUT) -> str:
+        """Run argv as root (directly or through sudo -n); raise InstallError naming `what`."""
+        prefix = [] if self.host.privilege == "root" else ["sudo", "-n"]
+        # DEBIAN_FRONTEND through env(1): sudo would drop it from our environment.
+        result = self.run([*prefix, "env", "DEBIAN_FRONTEND=noninteractive", *argv], timeout)
+        if result.returncode != 0:
+            tail = " / ".join((result.stderr or result.stdout).strip().splitlines()[-3:])
+            raise InstallError(
+                f"{what} failed (exit {result.returncode}): {tail}",
+                f"run it yourself to see the full output: {' '.join(argv)}",
+            )
+        return result.stdout
+
+    def apt_update(self) -> None:
+        """apt-get update, once per run: a fresh host may have stale or no package lists."""
+        if not self.apt_updated:
+            self.log("setup: apt-get update")
+            self.as_root(["apt-get", "update", "-q"], "apt-get update")
+            self.apt_updated = True
+
+
+def install_engine(ctx: Context) -> None:
+    """apt-get install docker.io and iptables (on Debian 12: Engine 20.10, containerd, runc)."""
+    ctx.apt_update()
+    ctx.log(f"setup: apt-get install {' '.join(ENGINE_PACKAGES)}")
+    ctx.as_root(["apt-get", "install", "-y", "-q", *ENGINE_PACKAGES], "installing the engine")
+
+
+def parse_apt_candidate(policy_output: str) -> str | None:
+    """The `Candidate:` version of `apt-cache policy` output; None for "(none)" or no package.
+
+    >>> parse_apt_candidate("docker-compose:\\n  Installed: (none)\\n  Candidate: 1.29.2-3\\n")
+    '1.29.2-3'
+    """
+    for line in policy_output.splitlines():
+        key, _, value = line.strip().partition(":")
+        if key == "Candidate":
+            value = value.strip()
+            return None if value in ("", "(none)") else value
+    return None
+
+
+def pick_compose_package(candidates: dict[str, str | None]) -> str | None:
+    """First package of COMPOSE_APT_PACKAGES whose candidate version is at least MIN_COMPOSE."""
+    for package in COMPOSE_APT_PACKAGES:
+        version = parse_version(candidates.get(package))
+        if version is not None and version >= MIN_COMPOSE:
+            return package
+    return None
+
+
+def _apt_candidates(ctx: Context) -> dict[str, str | None]:
+    result = ctx.run(["apt-cache", "policy", *COMPOSE_APT_PACKAGES], 60.0)
+    # apt-cache prints one "name:" block per known package; unknown ones are simply absent.
+    blocks: dict[str, str | None] = {}
+    current: list[str] = []
+    for line in [*result.stdout.splitlines(), "end:"]:
+        if line and not line[0].isspace() and line.endswith(":"):
+            if current:
+                blocks[current[0].rstrip(":")] = parse_apt_candidate("\n".join(current))
+            current = [line]
+        elif current:
+            current.append(line)
+    return blocks
+
+
+@contextlib.contextmanager
+def _download_dir(ctx: Context) -> Iterator[Path]:
+    if ctx.work_dir is not None:
+        yield ctx.work_dir / "debs"
+        return
+    with tempfile.TemporaryDirectory(prefix="paws-debs-") as tmp:
+        yield Path(tmp)
+
+
+def _install_compose_from_suite(ctx: Context) -> None:
+    suite = COMPOSE_FALLBACK_SUITE
+    ctx.log(f"setup: downloading docker-compose from Debian {suite}")
+    with _download_dir(ctx) as dest:
+        debs = _debian.download_debs(["docker-compose"], suite, dest)
+        ctx.log(f"setup: installing {debs[0].name}")
+        # apt-get (not dpkg -i) installs a local .deb too, and refuses cleanly instead of
+        # leaving a half-configured package when a dependency cannot be met.
+        ctx.as_root(["apt-get", "install", "-y", "-q", str(debs[0])], "installing docker-compose")
+
+
+def install_compose(ctx: Context) -> None:
+    """Install compose v2 from the host's apt when it has one, else Debian 13's on Debian."""
+    ctx.apt_update()
+    package = pick_compose_package(_apt_candidates(ctx))
+    if package is not None:
+        ctx.log(f"setup: apt-get install {package}")
+        ctx.as_root(["apt-get", "install", "-y", "-q", package], f"installing {package}")
+    elif ctx.host.platform.kind == "debian":
+        _install_compose_from_suite(ctx)
+    else:
+        raise InstallError(
+            f"no apt package offers Docker Compose >= {MIN_COMPOSE} "
+            f"(tried {', '.join(COMPOSE_APT_PACKAGES)})",
+            "install the compose plugin from Docker's repository: "
+            "https://docs.docker.com/compose/install/linux/",
+        )
+
+
+def dockerd_log_path(ctx: Context) -> Path:
+    """Where a dockerd we launch writes: /var/log as root, else the given or temp directory."""
+    if ctx.log_dir is not None:
+        return ctx.log_dir / DOCKERD_LOG
+    base = Path("/var/log") if ctx.host.privilege == "root" else Path(tempfile.gettempdir())
+    return base / DOCKERD_LOG
+
+
+def launch_dockerd(ctx: Context, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start dockerd detached: its own session, so Ctrl-C on us or our exit leaves it running."""
+    prefix = [] if ctx.host.privilege == "root" else ["sudo", "-n"]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as out:
+        return subprocess.Popen(
+            [*prefix, shutil.which("dockerd") or "dockerd"],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def _log_tail(path: Path, lines: int = 3) -> str:
+    try:
+        return " / ".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def wait_for_daemon(
+    ctx: Context,
+    log_path: Path | None,
+    process: subprocess.Popen[bytes] | None = None,
+    timeout: float = DAEMON_TIMEOUT,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Poll `docker info` until it answers; raise InstallError naming the wait and its timeout."""
+    where = f"; see {log_path}" if log_path else ""
+
+    def answers() -> bool:
+        if process is not None and process.poll() is not None:
+            raise InstallError(
+                f"dockerd exited with code {process.returncode}: "
+                f"{_log_tail(log_path) if log_path else ''}",
+                f"read the daemon's log{where}",
+            )
+        return ctx.run(["docker", "info", "--format", "{{.ServerVersion}}"], 5.0).returncode == 0
+
+    retrying = Retrying(
+        stop=stop_after_delay(timeout),
+        wait=wait_fixed(0.5),
+        retry=retry_if_result(lambda ok: ok is False),
+        sleep=sleep,
+    )
+    try:
+        retrying(answers)
+    except RetryError:
+        raise InstallError(
+            f"the Docker daemon did not answer `docker info` within {timeout:g} s",
+            f"read the daemon's log{where}",
+        ) from None
+
+
+def start_daemon(ctx: Context) -> None:
+    """Start the daemon the way this host expects, unless it already answers or is starting."""
+    if ctx.detect().daemon_running:
+        return
+    if ctx.host.systemd:
+        ctx.log("setup: systemctl start docker")
+        ctx.as_root(["systemctl", "start", "docker"], "starting docker with systemd", 120.0)
+        wait_for_daemon(ctx, None)
+        return
+    if ctx.dockerd_running():
+        # Someone (an init script, another shell) already launched it: wait, never start twice.
+        ctx.log("setup: dockerd is already starting; waiting for it")
+        wait_for_daemon(ctx, None)
+        return
+    log_path = dockerd_log_path(ctx)
+    ctx.log(f"setup: starting dockerd in the background (log: {log_path})")
+    wait_for_daemon(ctx, log_path, launch_dockerd(ctx, log_path))
+
+
+STEPS: dict[Step, Callable[[Context], None]] = {
+    "install-engine": install_engine,
+    "install-compose": install_compose,
+    "start-daemon": start_daemon,
+}
+
+
+def ensure_engine(
+    assume_yes: bool,
+    interactive: bool,
+    log: Log,
+    *,
+    ci: bool = False,
+    log_dir: Path | None = None,
+    work_dir: Path | None = None,
+    ask: Callable[[str], bool] = ask_yes_no,
+    host: HostState | None = None,
+    detect: Callable[[], EngineInfo] = detect_engine,
+    run: Runner = run_command,
+) -> EngineInfo:
+    """Make the engine usable (install/start on Debian/Ubuntu) or raise with the remediation."""
+    host = host or detect_host(run)
+    info = detect()
+    steps = plan_steps(info, host)
+    if not steps:
+        return require_engine(info, host.platform)
+    check_privilege(steps, host)
+    get_consent(steps, assume_yes=assume_yes, ci=ci, interactive=interactive, ask=ask)
+    ctx = Context(host, log, run, log_dir, work_dir, detect)
+    for step in steps:
+        STEPS[step](ctx)
+    return require_engine(detect(), host.platform)
