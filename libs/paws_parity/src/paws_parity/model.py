@@ -131,7 +131,7 @@ class Snapshot(_Strict):
             "schema", "name", "collected_at", "source", "versions", "topology",
             "partial", "settings", "structure", "app_env",
         ]  # fmt: skip
-        return {key: doc[key] for key in order if doc.get(key) is not None}
+        return {key: doc[key] for key in order if doc.get(key) not in (None, [])}
 
 
 @dataclass(frozen=True, slots=True)

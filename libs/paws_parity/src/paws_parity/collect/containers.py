@@ -1,0 +1,126 @@
+"""etcd and HAProxy through the container engine: inspect, labels and file reads only."""
+
+from __future__ import annotations
+
+import io
+import re
+import tarfile
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import docker
+from docker.errors import DockerException, NotFound
+
+from ..endpoints import ContainersEndpoint
+from ..errors import CollectorError
+from ..model import Setting
+from ..normalise import PER_MEMBER
+from . import Collected
+from .haproxy_cfg import parse_haproxy
+from .redact import redact_value
+
+VERSION_LABELS = ("paws.version", "org.opencontainers.image.version")
+DEFAULT_HAPROXY_CONFIG = "/run/paws/haproxy.cfg"
+_VERSION = re.compile(r"(?:Version:?|version)\s+v?(\d+\.\d+(?:\.\d+)?)", re.I)
+
+
+def etcd_settings(env: Iterable[str], args: Iterable[str]) -> dict[str, str]:
+    """etcd's configuration from ETCD_* variables and --flags (flags win), secrets redacted."""
+    found: dict[str, str] = {}
+    for item in env:
+        name, _, value = item.partition("=")
+        if name.startswith("ETCD_"):
+            key = name[5:].lower().replace("_", "-")
+            found[key] = value
+    for arg in args:
+        if arg.startswith("--"):
+            key, _, value = arg[2:].partition("=")
+            found[key] = value or "true"
+    return {key: str(redact_value(key, value)) for key, value in found.items()}
+
+
+def merge_members(members: Sequence[Mapping[str, str]]) -> dict[str, str]:
+    """One view of several members: a value that differs between them becomes PER_MEMBER."""
+    merged: dict[str, str] = {}
+    keys: set[str] = set()
+    for member in members:
+        keys |= member.keys()
+    for key in sorted(keys):
+        values = {member.get(key, "") for member in members}
+        merged[key] = values.pop() if len(values) == 1 else PER_MEMBER
+    return merged
+
+
+def _engine(component: str, timeout: float) -> Any:
+    try:
+        return docker.from_env(timeout=max(1, int(timeout)))
+    except DockerException as exc:
+        raise CollectorError(component, f"the container engine does not answer: {exc}") from None
+
+
+def _running(client: Any, names: Iterable[str], component: str) -> list[Any]:
+    found = []
+    for name in names:
+        try:
+            container = client.containers.get(name)
+        except NotFound:
+            continue
+        except DockerException as exc:
+            raise CollectorError(component, f"cannot inspect container {name}: {exc}") from None
+        if container.status == "running":
+            found.append(container)
+    if not found:
+        raise CollectorError(
+            component,
+            f"none of the containers {', '.join(names)} is running",
+            "start the stack, or fix the container names in the endpoints file",
+        )
+    return found
+
+
+def _version(container: Any, command: list[str]) -> str | None:
+    labels = container.attrs.get("Config", {}).get("Labels") or {}
+    for label in VERSION_LABELS:
+        if labels.get(label):
+            return str(labels[label])
+    result = container.exec_run(command)  # prints the version; changes nothing
+    match = _VERSION.search(result.output.decode("utf-8", "replace"))
+    return match.group(1) if match else None
+
+
+def collect_etcd(endpoint: ContainersEndpoint, timeout: float) -> Collected:
+    """Flags and environment of every running etcd member."""
+    client = _engine("etcd", timeout)
+    containers = _running(client, endpoint.containers, "etcd")
+    members = [
+        etcd_settings(c.attrs["Config"].get("Env") or [], c.attrs.get("Args") or [])
+        for c in containers
+    ]
+    settings = {key: Setting(value=value) for key, value in merge_members(members).items()}
+    version = _version(containers[0], ["etcd", "--version"])
+    return Collected("etcd", settings, version=version, members=len(containers))
+
+
+def read_file(container: Any, path: str) -> str:
+    """One file from a container's filesystem, through the engine's archive API."""
+    stream, _ = container.get_archive(path)
+    with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+        handle = archive.extractfile(archive.getmembers()[0])
+        if handle is None:
+            raise CollectorError("haproxy", f"{path} in {container.name} is not a file")
+        return handle.read().decode("utf-8")
+
+
+def collect_haproxy(endpoint: ContainersEndpoint, timeout: float) -> Collected:
+    """The configuration file HAProxy runs with, parsed and redacted."""
+    client = _engine("haproxy", timeout)
+    containers = _running(client, endpoint.containers, "haproxy")
+    path = endpoint.config_path or DEFAULT_HAPROXY_CONFIG
+    try:
+        text = read_file(containers[0], path)
+    except DockerException as exc:
+        raise CollectorError("haproxy", f"cannot read {path}: {exc}") from None
+    settings = {key: Setting(value=list(value) if isinstance(value, list) else value)
+                for key, value in parse_haproxy(text).items()}  # fmt: skip
+    version = _version(containers[0], ["haproxy", "-v"])
+    return Collected("haproxy", settings, version=version, members=len(containers))

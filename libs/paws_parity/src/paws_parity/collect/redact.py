@@ -1,0 +1,40 @@
+"""Redaction at the source: secrets never leave the collector."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+REDACTED = "<redacted>"
+SECRET_KEY = re.compile(r"pass|secret|token|credential|private[-_]?key|auth[-_]pass", re.I)
+_CONNINFO_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.I)
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)([^@\s]+)(@)")
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a setting or variable name names a secret."""
+    return bool(SECRET_KEY.search(key))
+
+
+def redact_value(key: str, value: Any) -> Any:
+    """A secret's value becomes `<redacted>` (empty stays empty: whether it is set matters)."""
+    if is_secret_key(key):
+        return "" if value in ("", None) else REDACTED
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
+
+
+def redact_text(text: str) -> str:
+    """Passwords inside conninfo strings and URLs."""
+    text = _CONNINFO_PASSWORD.sub(rf"\g<1>{REDACTED}", text)
+    return _URL_PASSWORD.sub(rf"\g<1>{REDACTED}\g<3>", text)
+
+
+def redact_tree(node: Any, key: str = "") -> Any:
+    """Redact a nested dict/list (Patroni's DCS configuration, say) by key name."""
+    if isinstance(node, dict):
+        return {k: redact_tree(v, str(k)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [redact_tree(item, key) for item in node]
+    return redact_value(key, node)
