@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Container entrypoint: render a service's config with its secrets, then run it unprivileged.
+
+Secrets arrive as files under /run/secrets (compose `secrets:`), owned by the host user with
+mode 0600, so only root in the container can read them. This script runs as root, writes the
+rendered config (0600, owned by the service user) to a tmpfs or the service's volume, drops to
+the service user and execs the server. Passwords never enter the environment or an argv.
+
+Placeholders: {{secret:NAME}} (file /run/secrets/NAME), {{env:NAME}} (non-secret settings
+from compose), {{var:NAME}} (computed here, e.g. the Redis role line).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import sys
+from pathlib import Path
+
+SECRETS = Path("/run/secrets")
+TEMPLATES = Path("/etc/paws/templates")
+RUNTIME = Path("/run/paws")
+PLACEHOLDER = re.compile(r"\{\{(secret|env|var):([A-Za-z0-9_]+)\}\}")
+
+
+def read_secret(name: str) -> str:
+    return (SECRETS / name).read_text(encoding="utf-8").strip()
+
+
+def render(template: str, variables: dict[str, str]) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        kind, name = match.groups()
+        if kind == "secret":
+            return read_secret(name)
+        if kind == "env":
+            return os.environ[name]
+        return variables[name]
+
+    return PLACEHOLDER.sub(substitute, template)
+
+
+def write_private(path: Path, text: str, user: str) -> None:
+    account = pwd.getpwnam(user)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)
+    os.chown(path, account.pw_uid, account.pw_gid)
+
+
+def own_tree(path: Path, user: str, mode: int) -> None:
+    """Give a (possibly fresh) volume to the service user; volumes may come up root-owned."""
+    account = pwd.getpwnam(user)
+    path.mkdir(parents=True, exist_ok=True)
+    if path.stat().st_uid != account.pw_uid:
+        for root, dirs, files in os.walk(path):
+            for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
+                os.lchown(name, account.pw_uid, account.pw_gid)
+    os.chmod(path, mode)
+
+
+def exec_as(user: str, argv: list[str]) -> None:
+    account = pwd.getpwnam(user)
+    os.initgroups(user, account.pw_gid)
+    os.setgid(account.pw_gid)
+    os.setuid(account.pw_uid)
+    os.environ["HOME"] = account.pw_dir
+    os.environ["USER"] = user
+    sys.stdout.flush()
+    os.execvp(argv[0], argv)
+
+
+def log(message: str) -> None:
+    print(f"paws-entrypoint: {message}", file=sys.stderr, flush=True)
+
+
+# --- service roles --------------------------------------------------------------------------
+
+
+def run_patroni() -> None:
+    data = Path("/var/lib/paws/postgres")
+    own_tree(data, "postgres", 0o700)
+    own_tree(RUNTIME, "postgres", 0o700)
+    # post_bootstrap (running as postgres) needs the application password to create the role.
+    write_private(RUNTIME / "pg_app_password", read_secret("pg_app_password"), "postgres")
+    config = RUNTIME / "patroni.yml"
+    write_private(config, render((TEMPLATES / "patroni.yml").read_text(), {}), "postgres")
+    exec_as("postgres", ["patroni", str(config)])
+
+
+def run_redis() -> None:
+    from paws_roles import redis_role_line
+
+    data = Path("/var/lib/paws/redis")
+    own_tree(data, "redis", 0o750)
+    config = data / "redis.conf"
+    previous = config.read_text() if config.exists() else None
+    role = redis_role_line(os.environ["NODE_NAME"], previous, read_secret("redis_password"))
+    log(f"starting as {role or 'master'}")
+    text = render((TEMPLATES / "redis.conf").read_text(), {"role": role})
+    write_private(config, text, "redis")
+    exec_as("redis", ["redis-server", str(config)])
+
+
+def run_sentinel() -> None:
+    from paws_roles import sentinel_master
+
+    data = Path("/var/lib/paws/sentinel")
+    own_tree(data, "redis", 0o750)
+    master = sentinel_master(read_secret("redis_password"))
+    log(f"monitoring master {master}")
+    config = data / "sentinel.conf"
+    text = render((TEMPLATES / "sentinel.conf").read_text(), {"master": master})
+    write_private(config, text, "redis")
+    exec_as("redis", ["redis-sentinel", str(config)])
+
+
+def run_haproxy() -> None:
+    own_tree(RUNTIME, "haproxy", 0o700)
+    config = RUNTIME / "haproxy.cfg"
+    write_private(config, render((TEMPLATES / "haproxy.cfg").read_text(), {}), "haproxy")
+    exec_as("haproxy", ["haproxy", "-W", "-db", "-f", str(config)])
+
+
+ROLES = {
+    "patroni": run_patroni,
+    "redis": run_redis,
+    "sentinel": run_sentinel,
+    "haproxy": run_haproxy,
+}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in ROLES:
+        sys.exit(f"usage: paws_entrypoint.py {{{'|'.join(ROLES)}}}")
+    sys.path.insert(0, str(Path(__file__).parent))
+    ROLES[sys.argv[1]]()

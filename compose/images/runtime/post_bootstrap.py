@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Patroni post_bootstrap: create the application role and database once, on the first leader.
+
+Patroni passes a superuser connection string as the only argument. The password is read from
+the file the entrypoint prepared, and sent as a quoted literal, never put on a command line.
+"""
+
+import sys
+from pathlib import Path
+
+import psycopg2
+from psycopg2 import sql
+
+APP_USER = "app"
+APP_DATABASE = "app"
+
+password = Path("/run/paws/pg_app_password").read_text(encoding="utf-8").strip()
+connection = psycopg2.connect(sys.argv[1])
+connection.autocommit = True
+with connection.cursor() as cursor:
+    cursor.execute(
+        sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+            sql.Identifier(APP_USER), sql.Literal(password)
+        )
+    )
+    cursor.execute(
+        sql.SQL("CREATE DATABASE {} OWNER {}").format(
+            sql.Identifier(APP_DATABASE), sql.Identifier(APP_USER)
+        )
+    )
+connection.close()

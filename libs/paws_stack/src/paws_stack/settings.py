@@ -1,0 +1,102 @@
+"""The one settings class of paws_stack: PAWS_* variables, a .env file, validated at the boundary."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import SettingsError
+
+Profile = Literal["full", "lite"]
+ImageSource = Literal["auto", "registry", "debian"]
+
+# Host ports are published on loopback only; these are the settings that name them.
+PORT_SETTINGS = ("pg_port", "pg_ro_port", "redis_port", "stats_port")
+
+
+def find_project_dir(start: Path | None = None) -> Path:
+    """The nearest directory at or above `start` holding compose/compose.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "compose" / "compose.yaml").is_file():
+            return candidate
+    return here
+
+
+class StackSettings(BaseSettings):
+    """Everything a user may change about the local stack."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAWS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    project_dir: Path = Field(default_factory=find_project_dir)
+    project_name: str = Field(default="paws", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    profile: Profile = "full"
+    image_source: ImageSource = "auto"
+    bind_address: str = "127.0.0.1"
+    pg_port: int = Field(default=15432, ge=1024, le=65535)
+    pg_ro_port: int = Field(default=15433, ge=1024, le=65535)
+    redis_port: int = Field(default=16379, ge=1024, le=65535)
+    stats_port: int = Field(default=18404, ge=1024, le=65535)
+    wait_timeout: float = Field(default=300.0, gt=0, le=3600)
+    secrets_dir: Path | None = None
+
+    @field_validator("bind_address")
+    @classmethod
+    def _loopback_only(cls, value: str) -> str:
+        # The stack is a development tool: never expose databases beyond this machine.
+        if not ipaddress.ip_address(value).is_loopback:
+            raise ValueError("must be a loopback address such as 127.0.0.1")
+        return value
+
+    @property
+    def secrets_path(self) -> Path:
+        return self.secrets_dir or self.project_dir / ".paws" / "secrets"
+
+    @property
+    def state_path(self) -> Path:
+        return self.project_dir / ".paws"
+
+    @property
+    def compose_dir(self) -> Path:
+        return self.project_dir / "compose"
+
+    def published_ports(self) -> dict[str, int]:
+        """Map of PAWS_* variable name to host port."""
+        return {f"PAWS_{name.upper()}": getattr(self, name) for name in PORT_SETTINGS}
+
+
+def load_settings(**overrides: object) -> StackSettings:
+    """Load settings, turning a validation error into one message naming the variable."""
+    try:
+        settings = StackSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise _settings_error(exc) from None
+    _reject_duplicate_ports(settings)
+    return settings
+
+
+def _settings_error(exc: ValidationError) -> SettingsError:
+    first = exc.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else "?"
+    value = first.get("input")
+    return SettingsError(
+        f"invalid setting PAWS_{field.upper()}={value!r}: {first['msg']}",
+        f"fix or unset PAWS_{field.upper()} in your environment or .env file",
+    )
+
+
+def _reject_duplicate_ports(settings: StackSettings) -> None:
+    seen: dict[int, str] = {}
+    for name, port in settings.published_ports().items():
+        if port in seen:
+            raise SettingsError(
+                f"invalid setting {name}={port}: the same port is already used by {seen[port]}",
+                f"give {name} and {seen[port]} different ports",
+            )
+        seen[port] = name
