@@ -1,1 +1,66 @@
-"""paws_parity."""
+"""paws_parity: score how far an environment drifts from staging, and say how to fix it."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .compare import diff
+from .errors import (
+    CollectorError,
+    EndpointsError,
+    InputError,
+    ParityError,
+    RulesError,
+    SettingsError,
+    SnapshotError,
+    TargetError,
+    WaiverError,
+)
+from .model import Finding, Kind, Setting, Severity, Snapshot, Topology
+from .report import Report, build_report
+from .rules import Rules, load_rules
+from .score import Score, Thresholds
+from .settings import ParitySettings, load_settings
+from .snapshots import bundled_snapshot, read_snapshot, snapshot_to_text, write_snapshot
+from .targets import resolve_target
+from .waivers import Waivers, load_waivers
+
+try:
+    __version__ = version("paws-parity")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0"
+
+__all__ = [
+    "CollectorError",
+    "EndpointsError",
+    "Finding",
+    "InputError",
+    "Kind",
+    "ParityError",
+    "ParitySettings",
+    "Report",
+    "Rules",
+    "RulesError",
+    "Score",
+    "Setting",
+    "SettingsError",
+    "Severity",
+    "Snapshot",
+    "SnapshotError",
+    "TargetError",
+    "Thresholds",
+    "Topology",
+    "WaiverError",
+    "Waivers",
+    "__version__",
+    "build_report",
+    "bundled_snapshot",
+    "diff",
+    "load_rules",
+    "load_settings",
+    "load_waivers",
+    "read_snapshot",
+    "resolve_target",
+    "snapshot_to_text",
+    "write_snapshot",
+]

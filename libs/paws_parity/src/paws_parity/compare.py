@@ -17,7 +17,7 @@ def diff(local: Snapshot, target: Snapshot) -> list[Difference]:
     """Every difference between `local` and `target`; equivalent values are never reported."""
     return [
         *_versions(local, target),
-        *_topology(local, target),
+        *_topology(local, target, _one_sided(local, target)),
         *_settings(local, target),
         *_structure(local.structure, target.structure),
         *_app_env(local.app_env, target.app_env),
@@ -35,11 +35,16 @@ def _versions(local: Snapshot, target: Snapshot) -> Iterator[Difference]:
             yield Difference(component, "version", mine, theirs, Kind.SEMANTIC, change=change)
 
 
-def _topology(local: Snapshot, target: Snapshot) -> Iterator[Difference]:
+def _one_sided(local: Snapshot, target: Snapshot) -> set[str]:
+    """Components whose settings exist on one side only: reported once, as a whole."""
+    return set(local.settings.keys() ^ target.settings.keys())
+
+
+def _topology(local: Snapshot, target: Snapshot, one_sided: set[str]) -> Iterator[Difference]:
     mine, theirs = local.topology, target.topology
     for component in sorted(mine.members.keys() | theirs.members.keys()):
         a, b = mine.members.get(component, 0), theirs.members.get(component, 0)
-        if a != b:
+        if a != b and component not in one_sided:
             yield Difference(component, "members", a, b, Kind.STRUCTURAL)
     sync = (mine.synchronous_mode, theirs.synchronous_mode)
     if None not in sync and sync[0] != sync[1]:
@@ -207,7 +212,7 @@ def _limits(
 ) -> Iterator[Difference]:
     for limit in sorted(mine.keys() | theirs.keys()):
         a, b = mine.get(limit), theirs.get(limit)
-        key = f"services.{service}.limits.{limit}"
+        key = f"services.{service}.deploy.resources.limits.{limit}"
         if a is None or b is None:
             yield Difference("compose", key, a, b, Kind.STRUCTURAL)
         elif normalise.compose_limit(limit, a) != normalise.compose_limit(limit, b):

@@ -49,7 +49,9 @@ def _trailer(report: Report) -> list[str]:
         f"expired waiver {w.pattern} ({w.expires}): no longer applies"
         for w in report.expired_waivers
     ]
-    lines += [f"unused waiver {w.pattern}: matches no finding" for w in report.unused_waivers]
+    if report.unused_waivers:
+        patterns = ", ".join(w.pattern for w in report.unused_waivers)
+        lines.append(f"{len(report.unused_waivers)} waiver(s) matched no finding: {patterns}")
     return lines
 
 

@@ -6,7 +6,10 @@ import re
 from typing import Any
 
 REDACTED = "<redacted>"
-SECRET_KEY = re.compile(r"pass|secret|token|credential|private[-_]?key|auth[-_]pass", re.I)
+# A key that holds a secret: ends in password/pass/secret/token (password_encryption does not).
+SECRET_KEY = re.compile(
+    r"(?:password|passwd|pass|secret|token|credentials?|private[-_]?key|masterauth)$", re.I
+)
 _CONNINFO_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.I)
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)([^@\s]+)(@)")
 
