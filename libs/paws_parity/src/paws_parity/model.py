@@ -115,9 +115,8 @@ class Snapshot(_Strict):
         for service, names in (value or {}).items():
             for name in names:
                 if not _ENV_NAME.match(name):
-                    raise ValueError(
-                        f"app_env.{service} must list variable names only, got {name[:40]!r}"
-                    )
+                    # Never echo the entry: it may hold a secret value.
+                    raise ValueError(f"app_env.{service} must list variable names only")
         return value
 
     def to_document(self) -> dict[str, Any]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from . import normalise
 from .documents import read_model
@@ -46,23 +47,35 @@ class Rule(_Strict):
     remediation: str | None = None
     restart: bool | None = None
 
+    def covers_component(self, component: str) -> bool:
+        return _glob(self.component).match(component) is not None
+
     def matches(self, found: Difference) -> bool:
-        if not fnmatch.fnmatchcase(found.component, self.component):
-            return False
+        """Whether this rule applies (its component is checked by the caller)."""
         if self.key_in is not None:
             if found.key not in self.key_in:
                 return False
-        elif not fnmatch.fnmatchcase(found.key, self.key):
+        elif _glob(self.key).match(found.key) is None:
             return False
         if self.kind is not None and found.kind is not self.kind:
             return False
         return _value_matches(self.local, found.local) and _value_matches(self.target, found.target)
 
 
+@functools.lru_cache(maxsize=1024)
+def _glob(pattern: str) -> re.Pattern[str]:
+    return re.compile(fnmatch.translate(pattern))
+
+
 def _value_matches(expected: Any, actual: Value) -> bool:
     if expected is None:
         return True
-    return normalise.generic(expected) == normalise.generic(actual)
+    return _canonical_expected(expected) == normalise.generic(actual)
+
+
+@functools.lru_cache(maxsize=256)
+def _canonical_expected(expected: Any) -> Any:
+    return normalise.generic(expected)
 
 
 def _default_penalties() -> dict[Severity, float]:
@@ -83,8 +96,15 @@ class Rules(_Strict):
     remediations: dict[str, Remediation] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
 
+    _by_component: dict[str, list[Rule]] = PrivateAttr(default_factory=dict)
+
     def first_match(self, found: Difference) -> Rule | None:
-        return next((rule for rule in self.rules if rule.matches(found)), None)
+        """The first rule, in file order, that matches `found`."""
+        candidates = self._by_component.get(found.component)
+        if candidates is None:
+            candidates = [rule for rule in self.rules if rule.covers_component(found.component)]
+            self._by_component[found.component] = candidates
+        return next((rule for rule in candidates if rule.matches(found)), None)
 
 
 @functools.lru_cache(maxsize=1)
