@@ -1,4 +1,4 @@
-"""The one settings class of paws_stack: PAWS_* variables, a .env file, validated at the boundary."""
+"""The settings class of paws_stack: PAWS_* variables and a .env file, validated at the boundary."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ class StackSettings(BaseSettings):
     stats_port: int = Field(default=18404, ge=1024, le=65535)
     wait_timeout: float = Field(default=300.0, gt=0, le=3600)
     secrets_dir: Path | None = None
+    # CI systems set CI=true; setup then installs without asking, as with --yes.
+    ci: bool = Field(default=False, validation_alias="CI")
 
     @field_validator("bind_address")
     @classmethod

@@ -1,0 +1,59 @@
+"""paws_stack: bring the production HA topology up locally and prove it healthy.
+
+>>> from paws_stack import Stack
+>>> stack = Stack.from_settings(profile="lite")  # doctest: +SKIP
+>>> stack.up().healthy  # doctest: +SKIP
+True
+"""
+
+from .endpoints import Endpoints
+from .engine import EngineInfo, detect_engine
+from .errors import (
+    ComposeError,
+    ComposeUnavailable,
+    DaemonNotRunning,
+    EngineError,
+    EngineNotFound,
+    HostCheckError,
+    ImageBuildError,
+    InstallError,
+    PawsStackError,
+    PortInUse,
+    ProbeError,
+    SecretsError,
+    SettingsError,
+    StackNotHealthy,
+)
+from .health import Component, HealthReport
+from .settings import StackSettings, load_settings
+from .stack import Stack
+from .topology import Topology
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ComposeError",
+    "ComposeUnavailable",
+    "Component",
+    "DaemonNotRunning",
+    "Endpoints",
+    "EngineError",
+    "EngineInfo",
+    "EngineNotFound",
+    "HealthReport",
+    "HostCheckError",
+    "ImageBuildError",
+    "InstallError",
+    "PawsStackError",
+    "PortInUse",
+    "ProbeError",
+    "SecretsError",
+    "SettingsError",
+    "Stack",
+    "StackNotHealthy",
+    "StackSettings",
+    "Topology",
+    "__version__",
+    "detect_engine",
+    "load_settings",
+]

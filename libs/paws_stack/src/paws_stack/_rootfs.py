@@ -1,0 +1,149 @@
+"""The no-registry path: a Debian root filesystem built with debootstrap, then `docker import`.
+
+Needs root (debootstrap and chroot do) and Debian's package mirror; nothing else. The result
+holds the same packages as the registry path, security updates included.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import _debian
+from .errors import ImageBuildError, InstallError
+from .versions import Pins
+
+Report = Callable[[str], None]
+IMAGE_ENV = ("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8")
+FINISH_SCRIPT = Path("images/base/finish-rootfs.sh")
+
+
+def build_base_from_debian(
+    tag: str, pins: Pins, compose_dir: Path, work_dir: Path, report: Report
+) -> None:
+    """Debootstrap, add backports and updates, run the shared finish script, import."""
+    _require_root()
+    _require_debootstrap(report)
+    rootfs = work_dir / "rootfs"
+    shutil.rmtree(rootfs, ignore_errors=True)
+    rootfs.mkdir(parents=True)
+    try:
+        mirror = _debian.mirror_url()
+        _debootstrap(rootfs, pins, mirror, report)
+        with _mounted_proc(rootfs):
+            _apply_updates(rootfs, pins.base_suite, mirror, report)
+            _unpack_backports(rootfs, pins, work_dir, report)
+            _run_finish_script(rootfs, compose_dir / FINISH_SCRIPT, report)
+        _import(rootfs, tag, report)
+    finally:
+        shutil.rmtree(rootfs, ignore_errors=True)
+
+
+def _require_root() -> None:
+    if os.geteuid() != 0:
+        raise ImageBuildError(
+            "building images from Debian packages (no registry answered) needs root: "
+            "debootstrap and chroot do",
+            "run `sudo paws-stack setup`, or use a registry: `paws-stack setup --source registry`",
+        )
+
+
+def _require_debootstrap(report: Report) -> None:
+    if shutil.which("debootstrap"):
+        return
+    report("installing debootstrap")
+    _run(["apt-get", "install", "-y", "debootstrap"], "installing debootstrap", report)
+
+
+def _debootstrap(rootfs: Path, pins: Pins, mirror: str, report: Report) -> None:
+    report(f"debootstrap {pins.base_suite} with {len(pins.packages)} packages (takes ~1.5 min)")
+    _run(
+        ["debootstrap", "--variant=minbase", f"--include={','.join(pins.packages)}",
+         pins.base_suite, str(rootfs), mirror],
+        "debootstrap", report, progress_prefix="I: ",
+    )
+
+
+def _apply_updates(rootfs: Path, suite: str, mirror: str, report: Report) -> None:
+    """The registry path installs with updates and security fixes; so does this one."""
+    security = mirror.rstrip("/").removesuffix("/debian") + "/debian-security"
+    (rootfs / "etc/apt/sources.list").write_text(
+        f"deb {mirror} {suite} main\n"
+        f"deb {mirror} {suite}-updates main\n"
+        f"deb {security} {suite}-security main\n",
+        encoding="utf-8",
+    )
+    report("applying Debian updates and security fixes")
+    env_prefix = ["env", "DEBIAN_FRONTEND=noninteractive"]
+    _run([*env_prefix, "chroot", str(rootfs), "apt-get", "-q", "update"], "apt-get update",
+         report)
+    _run([*env_prefix, "chroot", str(rootfs), "apt-get", "-q", "-y", "upgrade"],
+         "apt-get upgrade", report)
+
+
+def _unpack_backports(rootfs: Path, pins: Pins, work_dir: Path, report: Report) -> None:
+    report(f"adding {', '.join(pins.backport_packages)} from {pins.backports_suite}")
+    try:
+        debs = _debian.download_debs(pins.backport_packages, pins.backports_suite,
+                                     work_dir / "debs")
+    except InstallError as exc:
+        raise ImageBuildError(exc.message, exc.remediation) from None
+    for deb in debs:
+        _run(["dpkg-deb", "-x", str(deb), str(rootfs)], f"unpacking {deb.name}", report)
+
+
+def _run_finish_script(rootfs: Path, script: Path, report: Report) -> None:
+    """The same last step as the registry path's Dockerfile runs."""
+    target = rootfs / "tmp" / script.name
+    shutil.copyfile(script, target)
+    _run(["chroot", str(rootfs), "sh", f"/tmp/{script.name}"], "finishing the root filesystem",
+         report)
+    target.unlink()
+
+
+def _import(rootfs: Path, tag: str, report: Report) -> None:
+    report(f"importing the root filesystem as {tag}")
+    changes = [arg for env in IMAGE_ENV for arg in ("--change", f"ENV {env}")]
+    tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
+    result = subprocess.run(["docker", "import", *changes, "-", tag], stdin=tar.stdout,
+                            capture_output=True, text=True, check=False)
+    tar.wait()
+    if tar.returncode != 0 or result.returncode != 0:
+        raise ImageBuildError(f"docker import of {tag} failed: {result.stderr.strip()}",
+                              "check free disk space and that the Docker daemon is running")
+
+
+@contextmanager
+def _mounted_proc(rootfs: Path) -> Iterator[None]:
+    proc = rootfs / "proc"
+    proc.mkdir(exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "proc", "proc", str(proc)], check=False,
+                             capture_output=True).returncode == 0
+    try:
+        yield
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(proc)], check=False, capture_output=True)
+
+
+def _run(argv: Sequence[str], what: str, report: Report, progress_prefix: str = "") -> None:
+    """Run a build step, streaming its progress lines, and fail with its last lines."""
+    tail: list[str] = []
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors="replace") as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            line = line.rstrip()
+            tail = [*tail[-19:], line]
+            if progress_prefix and line.startswith(progress_prefix):
+                report(line.removeprefix(progress_prefix))
+    if process.returncode != 0:
+        raise ImageBuildError(
+            f"{what} failed (exit {process.returncode}):\n    " + "\n    ".join(tail[-8:]),
+            "check the Debian mirror in /etc/apt/sources.list* is reachable, then retry "
+            "`paws-stack setup`",
+        )

@@ -1,0 +1,215 @@
+"""paws-stack: the console script. Each command is a small function over the Stack API.
+
+Exit codes: 0 success (health: healthy), 1 health not healthy, 2 could not run (one clear
+message on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from . import __version__
+from .console import TerminalProgress, err, health_table, out, status_table
+from .errors import PawsStackError, ProbeError
+from .health import HealthReport
+from .settings import load_settings
+from .stack import Stack
+
+Handler = Callable[[Stack, argparse.Namespace], int]
+
+
+def _emit_json(data: Any) -> None:
+    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+
+
+def _plain_rows(rows: list[list[str]]) -> None:
+    for row in rows:
+        sys.stdout.write("\t".join(row) + "\n")
+
+
+def _show_health(report: HealthReport, as_json: bool) -> None:
+    if as_json:
+        _emit_json(report)
+    elif out.is_terminal:
+        out.print(health_table(report))
+    else:
+        _plain_rows([[c.name, c.kind, c.role or "-", "healthy" if c.healthy else "unhealthy",
+                      f"{c.latency_ms or 0:.0f}ms", c.detail] for c in report.components])
+    for problem in report.problems:
+        err.print(f"problem: {problem}", markup=False)
+    if not as_json:
+        err.print("healthy" if report.healthy else "NOT healthy", markup=False)
+
+
+def cmd_setup(stack: Stack, args: argparse.Namespace) -> int:
+    stack.setup(assume_yes=args.yes, interactive=sys.stdin.isatty())
+    stack.progress.message("setup complete")
+    return 0
+
+
+def cmd_build(stack: Stack, args: argparse.Namespace) -> int:
+    plan = stack.build(source=args.source)
+    _emit_json(plan.compose_env()) if args.json else stack.progress.message("images ready")
+    return 0
+
+
+def cmd_up(stack: Stack, args: argparse.Namespace) -> int:
+    report = stack.up(timeout=args.timeout, assume_yes=args.yes,
+                      interactive=sys.stdin.isatty())
+    _close(stack)
+    _show_health(report, args.json)
+    return 0
+
+
+def cmd_down(stack: Stack, args: argparse.Namespace) -> int:
+    removed = stack.down(volumes=args.volumes)
+    if args.json:
+        _emit_json({"project": stack.project, "volumes_removed": removed})
+    else:
+        stack.progress.message(f"{stack.project} is down" + (
+            f"; removed {len(removed)} volumes" if args.volumes else "; volumes kept"))
+    return 0
+
+
+def cmd_health(stack: Stack, args: argparse.Namespace) -> int:
+    report = stack.health()
+    _show_health(report, args.json)
+    return 0 if report.healthy else 1
+
+
+def cmd_status(stack: Stack, args: argparse.Namespace) -> int:
+    report = stack.health()
+    inventory = stack.inventory()
+    ports = stack.settings.published_ports()
+    if args.json:
+        _emit_json({"project": stack.project, "profile": stack.profile,
+                    "healthy": report.healthy, "volumes": inventory.volumes, "ports": ports,
+                    "members": [c.model_dump(mode="json") for c in report.components]})
+    elif out.is_terminal:
+        out.print(status_table(report, inventory.volumes, ports, stack.settings.bind_address))
+    else:
+        _plain_rows([[c.name, c.role or "-", str(c.facts.get("timeline", "-")),
+                      str(c.facts.get("lag", "-")), c.container or "-"]
+                     for c in report.components])
+    return 0
+
+
+def cmd_endpoints(stack: Stack, args: argparse.Namespace) -> int:
+    endpoints = stack.endpoints(show_secrets=args.show_secrets)
+    if args.json:
+        _emit_json(endpoints)
+    else:
+        for name, value in endpoints.model_dump().items():
+            shown = ",".join(value) if isinstance(value, list) else value
+            sys.stdout.write(f"{name}\t{shown}\n")
+    return 0
+
+
+def cmd_logs(stack: Stack, args: argparse.Namespace) -> int:
+    for line in stack.logs(args.services, follow=args.follow, since=args.since, tail=args.tail):
+        sys.stdout.write(line)
+    return 0
+
+
+def cmd_restart(stack: Stack, args: argparse.Namespace) -> int:
+    stack.restart(args.service)
+    stack.progress.message(f"restarted {args.service}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--profile", choices=["full", "lite"], default=argparse.SUPPRESS,
+                        help="full (default): 3+3+3+3 members; lite: 1 of each")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print one JSON document on stdout")
+    parser = argparse.ArgumentParser(prog="paws-stack", parents=[common],
+                                     description="The production HA stack, locally.")
+    parser.add_argument("--version", action="version", version=f"paws-stack {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, parents=[common], help=help_text)
+        command.set_defaults(handler=handler)
+        return command
+
+    for name, handler, text in (("setup", cmd_setup, "install/check engine, secrets, images"),
+                                ("up", cmd_up, "start and wait until healthy")):
+        command = add(name, handler, text)
+        command.add_argument("--yes", "-y", action="store_true", help="install without asking")
+        command.add_argument("--source", choices=["auto", "registry", "debian"])
+        if name == "up":
+            command.add_argument("--timeout", type=float, help="seconds to wait for health")
+    add("build", cmd_build, "build missing images").add_argument(
+        "--source", choices=["auto", "registry", "debian"])
+    add("down", cmd_down, "stop; keeps volumes").add_argument(
+        "--volumes", action="store_true", help="also delete the data volumes")
+    add("health", cmd_health, "probe every member; exit 0 healthy, 1 not, 2 cannot check")
+    add("status", cmd_status, "topology: who leads, lag, timelines, volumes, ports")
+    add("endpoints", cmd_endpoints, "connection URLs").add_argument(
+        "--show-secrets", action="store_true", help="print real passwords instead of a mask")
+    logs = add("logs", cmd_logs, "merged logs of services")
+    logs.add_argument("services", nargs="*")
+    logs.add_argument("--follow", "-f", action="store_true")
+    logs.add_argument("--since")
+    logs.add_argument("--tail", type=int)
+    add("restart", cmd_restart, "restart one service").add_argument("service")
+    return parser
+
+
+def _close(stack: Stack) -> None:
+    if isinstance(stack.progress, TerminalProgress):
+        stack.progress.close()
+
+
+def _pick_profile(args: argparse.Namespace) -> Stack:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "profile", None):
+        overrides["profile"] = args.profile
+    if getattr(args, "source", None):
+        overrides["image_source"] = args.source
+    stack = Stack(load_settings(**overrides), TerminalProgress())
+    if "profile" not in overrides and args.command not in ("setup", "up", "build"):
+        stack = _running_profile(stack)
+    return stack
+
+
+def _running_profile(stack: Stack) -> Stack:
+    """Commands on a running stack follow whichever profile is actually running."""
+    if stack.inventory().members:
+        return stack
+    other = "lite" if stack.profile == "full" else "full"
+    candidate = Stack(stack.settings.model_copy(update={"profile": other}), stack.progress)
+    return candidate if candidate.inventory().members else stack
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    args.json = getattr(args, "json", False)
+    try:
+        stack = _pick_profile(args)
+        try:
+            code: int = args.handler(stack, args)
+        finally:
+            _close(stack)
+        return code
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False)
+        return 130
+    except ProbeError as exc:
+        err.print(f"error: {exc}", markup=False)
+        return 2
+    except PawsStackError as exc:
+        err.print(f"error: {exc}", markup=False)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Human output: rich tables and a live service view on a TTY, plain lines otherwise.
+
+Data goes to stdout, messages and progress to stderr. rich honours NO_COLOR by itself.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from .health import HealthReport
+
+STATE_STYLE = {"healthy": "green", "starting": "yellow", "running": "yellow",
+               "unhealthy": "red", "exited": "red", "created": "dim"}
+
+out = Console(file=sys.stdout, highlight=False)
+err = Console(file=sys.stderr, highlight=False)
+
+
+class TerminalProgress:
+    """Progress for people: a live table of services on a TTY, changed states as lines else."""
+
+    def __init__(self) -> None:
+        self._live: Live | None = None
+        self._last: dict[str, str] = {}
+        self._started = time.monotonic()
+
+    def message(self, text: str) -> None:
+        elapsed = time.monotonic() - self._started
+        err.print(f"[{elapsed:5.1f}s] {text}", markup=False)
+
+    def services(self, states: dict[str, str]) -> None:
+        if not err.is_terminal:
+            for service, state in sorted(states.items()):
+                if self._last.get(service) != state:
+                    self.message(f"{service}: {state}")
+            self._last = dict(states)
+            return
+        table = _states_table(states, time.monotonic() - self._started)
+        if self._live is None:
+            self._live = Live(table, console=err, refresh_per_second=4, transient=True)
+            self._live.start()
+        self._live.update(table)
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+
+def _states_table(states: dict[str, str], elapsed: float) -> Table:
+    table = Table(title=f"starting the stack ({elapsed:.0f} s)", title_justify="left")
+    table.add_column("service")
+    table.add_column("state")
+    for service, state in sorted(states.items()):
+        table.add_row(service, f"[{STATE_STYLE.get(state, 'white')}]{state}[/]")
+    return table
+
+
+def health_table(report: HealthReport) -> Table:
+    verdict = "[green]healthy[/]" if report.healthy else "[red]NOT healthy[/]"
+    table = Table(title=f"{report.project} ({report.profile}): {verdict}", title_justify="left")
+    for column in ("member", "kind", "role", "ok", "latency", "detail"):
+        table.add_column(column)
+    for c in report.components:
+        latency = f"{c.latency_ms:.0f} ms" if c.latency_ms is not None else "-"
+        ok = "[green]yes[/]" if c.healthy else "[red]no[/]"
+        table.add_row(c.name, c.kind, c.role or "-", ok, latency, c.detail)
+    return table
+
+
+def status_table(report: HealthReport, volumes: list[str], ports: dict[str, int],
+                 host: str) -> Table:
+    table = Table(title=f"{report.project} ({report.profile})", title_justify="left")
+    for column in ("member", "role", "timeline", "lag", "container", "volume"):
+        table.add_column(column)
+    for c in report.components:
+        volume = next((v for v in volumes if v.endswith(f"_{c.name}")), "-")
+        timeline = c.facts.get("timeline")
+        lag = c.facts.get("lag")
+        table.add_row(c.name, c.role or "-", "-" if timeline is None else str(timeline),
+                      "-" if lag is None else f"{lag} B", c.container or "-", volume)
+    table.caption = "ports: " + ", ".join(f"{name}={host}:{port}" for name, port in ports.items())
+    return table
+
+
+def plain(data: Any) -> None:
+    out.print(data, markup=False) if isinstance(data, str) else out.print(data)

@@ -1,0 +1,181 @@
+"""Build the stack's images, with a registry or without one.
+
+One definition, two ways to the base image:
+- registry: `docker build` of images/base/Dockerfile.registry on Debian's slim image;
+- debian: debootstrap a root filesystem from Debian packages and `docker import` it
+  (air-gapped machines, or where no registry answers).
+The per-service images then add only files on top of the base, with no network.
+Images are tagged by a hash of their definition, so an unchanged definition is never rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import ImageBuildError
+from .versions import Pins, load_pins, mismatches, parse_manifest
+
+Source = Literal["registry", "debian"]
+Report = Callable[[str], None]
+SERVICE_IMAGES = ("postgres", "etcd", "redis", "haproxy")
+REPOSITORY = "paws"
+BASE_INPUTS = ("versions.toml", "images/base")
+SERVICE_INPUTS = ("versions.toml", "images", "config")
+
+
+def _hash_inputs(compose_dir: Path, inputs: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for relative in inputs:
+        root = compose_dir / relative
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            digest.update(str(path.relative_to(compose_dir)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class ImagePlan:
+    """The image names for the current definition."""
+
+    base_tag: str
+    service_tag: str
+
+    @classmethod
+    def for_definition(cls, compose_dir: Path) -> ImagePlan:
+        return cls(
+            base_tag=_hash_inputs(compose_dir, BASE_INPUTS),
+            service_tag=_hash_inputs(compose_dir, SERVICE_INPUTS),
+        )
+
+    @property
+    def base(self) -> str:
+        return f"{REPOSITORY}/base:{self.base_tag}"
+
+    def service(self, name: str) -> str:
+        return f"{REPOSITORY}/{name}:{self.service_tag}"
+
+    def compose_env(self) -> dict[str, str]:
+        """The PAWS_IMAGE_* variables compose.yaml reads."""
+        return {f"PAWS_IMAGE_{name.upper()}": self.service(name) for name in SERVICE_IMAGES}
+
+
+def _exists(client: Any, name: str) -> bool:
+    import docker.errors
+
+    try:
+        client.images.get(name)
+    except docker.errors.ImageNotFound:
+        return False
+    return True
+
+
+def missing_images(client: Any, plan: ImagePlan) -> list[str]:
+    """The service images of this definition that are not built yet."""
+    return [plan.service(n) for n in SERVICE_IMAGES if not _exists(client, plan.service(n))]
+
+
+def registry_answers(client: Any, image: str) -> bool:
+    """Whether `image` is present or can be pulled (fails in well under a second offline)."""
+    import docker.errors
+
+    if _exists(client, image):
+        return True
+    try:
+        client.images.pull(image)
+    except docker.errors.APIError:
+        return False
+    return True
+
+
+def choose_source(client: Any, requested: str, pins: Pins) -> Source:
+    """`registry` or `debian`: the user's choice, or the registry when one answers."""
+    if requested in ("registry", "debian"):
+        return requested  # type: ignore[return-value]
+    return "registry" if registry_answers(client, pins.registry_base) else "debian"
+
+
+def build_images(
+    client: Any, compose_dir: Path, work_dir: Path, requested_source: str, report: Report
+) -> ImagePlan:
+    """Build whatever this definition still lacks; return the plan naming the images."""
+    plan = ImagePlan.for_definition(compose_dir)
+    missing = missing_images(client, plan)
+    if not missing:
+        report("images up to date")
+        return plan
+    pins = load_pins(compose_dir)
+    if not _exists(client, plan.base):
+        source = choose_source(client, requested_source, pins)
+        report(f"building base image {plan.base} from {source}")
+        if source == "debian":
+            from ._rootfs import build_base_from_debian
+
+            build_base_from_debian(plan.base, pins, compose_dir, work_dir, report)
+        else:
+            _build_base_from_registry(client, compose_dir, plan.base, pins, report)
+    installed = verify_versions(client, plan.base, pins)
+    for name in SERVICE_IMAGES:
+        if plan.service(name) in missing:
+            report(f"building {plan.service(name)}")
+            _build(client, compose_dir, f"images/{name}/Dockerfile", plan.service(name),
+                   {"BASE_IMAGE": plan.base}, installed, report)
+    return plan
+
+
+def verify_versions(client: Any, image: str, pins: Pins) -> dict[str, str]:
+    """Read the image's version manifest and refuse it when it drifted from the pins."""
+    output = client.containers.run(
+        image, ["cat", "/etc/paws-versions"], remove=True, network_disabled=True
+    )
+    installed = parse_manifest(output.decode())
+    wrong = mismatches(pins, installed)
+    if wrong:
+        raise ImageBuildError(
+            f"image {image} does not match compose/versions.toml: {'; '.join(wrong)}",
+            "update the pins in compose/versions.toml, or remove the image and rebuild",
+        )
+    return installed
+
+
+def _build_base_from_registry(
+    client: Any, compose_dir: Path, tag: str, pins: Pins, report: Report
+) -> None:
+    args = {
+        "REGISTRY_BASE": pins.registry_base,
+        "PACKAGES": " ".join(pins.packages),
+        "BACKPORT_PACKAGES": " ".join(pins.backport_packages),
+        "BACKPORTS_SUITE": pins.backports_suite,
+    }
+    _build(client, compose_dir, "images/base/Dockerfile.registry", tag, args, {}, report,
+           pull=True)
+
+
+def _build(
+    client: Any,
+    compose_dir: Path,
+    dockerfile: str,
+    tag: str,
+    buildargs: dict[str, str],
+    versions: dict[str, str],
+    report: Report,
+    pull: bool = False,
+) -> None:
+    labels = {f"dev.paws.version.{name}": version for name, version in versions.items()}
+    stream = client.api.build(
+        path=str(compose_dir), dockerfile=dockerfile, tag=tag, buildargs=buildargs,
+        labels=labels, rm=True, forcerm=True, pull=pull, decode=True,
+    )
+    for chunk in stream:
+        if "error" in chunk:
+            raise ImageBuildError(
+                f"building {tag} failed: {chunk['error'].strip()}",
+                f"fix {dockerfile} (see the message above) and run `paws-stack setup` again",
+            )
+        line = str(chunk.get("stream", "")).strip()
+        if line.startswith("Step "):
+            report(line)

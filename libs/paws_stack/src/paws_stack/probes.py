@@ -1,0 +1,228 @@
+"""Probe every member in parallel and hand the raw answers to health.assess.
+
+Members are reached on their container address on the infra network (Linux routes the host to
+bridge networks, internal ones included); the leader address is checked through HAProxy on the
+published loopback port, the way an application connects.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import psycopg
+import redis
+
+from .health import Component
+from .topology import Kind
+
+TIMEOUT = 1.5
+
+
+@dataclass(frozen=True)
+class Member:
+    """A container of the project as the engine reports it."""
+
+    service: str
+    kind: Kind
+    container: str
+    address: str | None
+    state: str
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What probes need to authenticate; values are never put into a report."""
+
+    redis_password: str
+    app_password: str
+    pg_port: int
+    redis_port: int
+    stats_port: int
+    host: str
+
+
+def _timed(probe: Callable[[], Component]) -> Component:
+    started = time.perf_counter()
+    component = probe()
+    component.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+    return component
+
+
+def _down(member: Member, detail: str) -> Component:
+    return Component(name=member.service, kind=member.kind, healthy=False,
+                     container=member.container, detail=detail)
+
+
+def probe_etcd(member: Member, http: httpx.Client) -> Component:
+    base = f"http://{member.address}:2379"
+    health = http.get(f"{base}/health").json()
+    status = http.post(f"{base}/v3/maintenance/status", json={}).json()
+    members = http.post(f"{base}/v3/cluster/member/list", json={}).json()["members"]
+    voting = sum(1 for m in members if not m.get("isLearner"))
+    is_leader = status["leader"] == status["header"]["member_id"]
+    ok = health.get("health") == "true"
+    return Component(
+        name=member.service, kind="etcd", role="leader" if is_leader else "follower", healthy=ok,
+        container=member.container, detail="" if ok else f"unhealthy: {health.get('reason')}",
+        facts={"voting_members": voting, "version": status.get("version"),
+               "raft_term": status.get("raftTerm")},
+    )
+
+
+def probe_patroni(member: Member, http: httpx.Client) -> Component:
+    node = http.get(f"http://{member.address}:8008/patroni").json()
+    cluster = http.get(f"http://{member.address}:8008/cluster").json()
+    me = next((m for m in cluster["members"] if m["name"] == member.service), {})
+    role = {"leader": "leader", "sync_standby": "sync_standby"}.get(me.get("role", ""), "replica")
+    streaming = [r["application_name"] for r in node.get("replication", [])
+                 if r.get("state") == "streaming"]
+    ok = node.get("state") == "running"
+    return Component(
+        name=member.service, kind="patroni", role=role, healthy=ok, container=member.container,
+        detail="" if ok else f"PostgreSQL state: {node.get('state')}",
+        facts={"timeline": node.get("timeline"), "lag": me.get("lag"),
+               "state": node.get("state"), "streaming_replicas": streaming,
+               "pg_version": node.get("server_version")},
+    )
+
+
+def probe_redis(member: Member, credentials: Credentials) -> Component:
+    client = redis.Redis(host=member.address, port=6379, password=credentials.redis_password,
+                         socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
+    info = client.info("replication")
+    role = "master" if info["role"] == "master" else "replica"
+    link = info.get("master_link_status", "up")
+    ok = role == "master" or link == "up"
+    return Component(
+        name=member.service, kind="redis", role=role, healthy=ok, container=member.container,
+        detail="" if ok else f"replication link {link}",
+        facts={"master_host": info.get("master_host"), "link": link,
+               "connected_replicas": info.get("connected_slaves", 0),
+               "offset": info.get("master_repl_offset", info.get("slave_repl_offset"))},
+    )
+
+
+def probe_sentinel(member: Member, credentials: Credentials) -> Component:
+    client = redis.Redis(host=member.address, port=26379, password=credentials.redis_password,
+                         socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
+                         decode_responses=True)
+    reply = client.execute_command("SENTINEL", "MASTER", "paws")
+    # redis-py parses this reply into a dict; raw RESP is a flat name/value list.
+    fields = reply if isinstance(reply, dict) else dict(zip(reply[::2], reply[1::2], strict=False))
+    flags = fields.get("flags", "")
+    ok = flags == "master"
+    return Component(
+        name=member.service, kind="sentinel", role="sentinel", healthy=ok,
+        container=member.container, detail="" if ok else f"master flags: {flags}",
+        facts={"master": fields.get("ip"), "quorum": int(fields.get("quorum", 0)),
+               "other_sentinels": int(fields.get("num-other-sentinels", 0)),
+               "replicas": int(fields.get("num-slaves", 0))},
+    )
+
+
+def haproxy_routes(stats_csv: str) -> dict[str, list[str]]:
+    """Servers UP per proxy, from HAProxy's CSV stats.
+
+    >>> haproxy_routes("# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,"
+    ...     "ereq,econ,eresp,wretr,wredis,status\\n"
+    ...     "pg,patroni-0,,,,,,,,,,,,,,,,UP\\npg,patroni-1,,,,,,,,,,,,,,,,DOWN\\n"
+    ...     "pg,BACKEND,,,,,,,,,,,,,,,,UP\\n")
+    {'pg': ['patroni-0']}
+    """
+    lines = stats_csv.strip().splitlines()
+    header = lines[0].lstrip("# ").split(",")
+    status_at, proxy_at, server_at = header.index("status"), 0, 1
+    routes: dict[str, list[str]] = {}
+    for line in lines[1:]:
+        cells = line.split(",")
+        if cells[server_at] in ("FRONTEND", "BACKEND"):
+            continue
+        routes.setdefault(cells[proxy_at], [])
+        if cells[status_at] == "UP":
+            routes[cells[proxy_at]].append(cells[server_at])
+    return routes
+
+
+def probe_haproxy(member: Member, credentials: Credentials, http: httpx.Client) -> Component:
+    stats = http.get(f"http://{credentials.host}:{credentials.stats_port}/stats;csv").text
+    routes = haproxy_routes(stats)
+    problems = []
+    roundtrip = sql_roundtrip(credentials)
+    if roundtrip != "primary":
+        problems.append(f"leader address answered as {roundtrip}")
+    redis_ok = redis_ping(credentials)
+    if not redis_ok:
+        problems.append("Redis address did not answer PING")
+    return Component(
+        name=member.service, kind="haproxy", role="proxy", healthy=not problems,
+        container=member.container, detail="; ".join(problems),
+        facts={"routes": routes, "sql_roundtrip": roundtrip, "redis_ping": redis_ok},
+    )
+
+
+def sql_roundtrip(credentials: Credentials) -> str:
+    """Connect through the leader address as the application and ask who answered."""
+    with psycopg.connect(
+        host=credentials.host, port=credentials.pg_port, dbname="app", user="app",
+        password=credentials.app_password, connect_timeout=2,
+    ) as connection:
+        row = connection.execute("SELECT pg_is_in_recovery()").fetchone()
+    return "replica" if row and row[0] else "primary"
+
+
+def redis_ping(credentials: Credentials) -> bool:
+    client = redis.Redis(host=credentials.host, port=credentials.redis_port,
+                         password=credentials.redis_password, socket_timeout=TIMEOUT)
+    return bool(client.ping())
+
+
+def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> Component:
+    if member.state != "running" or not member.address:
+        return _down(member, f"container {member.state}")
+    probes: dict[str, Callable[[], Component]] = {
+        "etcd": lambda: probe_etcd(member, http),
+        "patroni": lambda: probe_patroni(member, http),
+        "redis": lambda: probe_redis(member, credentials),
+        "sentinel": lambda: probe_sentinel(member, credentials),
+        "haproxy": lambda: probe_haproxy(member, credentials, http),
+    }
+    try:
+        return _timed(probes[member.kind])
+    except (httpx.HTTPError, redis.RedisError, psycopg.Error, OSError, KeyError,
+            ValueError) as exc:
+        return _down(member, f"probe failed: {type(exc).__name__}: {exc}".strip())
+
+
+def probe_all(members: list[Member], credentials: Credentials) -> list[Component]:
+    """Probe every member at once; a probe that fails makes its member unhealthy."""
+    # One HTTP client for all probes: building its TLS context costs ~100 ms each time.
+    with httpx.Client(timeout=TIMEOUT) as http, ThreadPoolExecutor(
+        max_workers=max(1, len(members))
+    ) as pool:
+        components = list(pool.map(lambda m: _probe_one(m, credentials, http), members))
+    return _annotate_routes(_annotate_streaming(components))
+
+
+def _annotate_streaming(components: list[Component]) -> list[Component]:
+    streaming: set[str] = set()
+    for leader in (c for c in components if c.kind == "patroni" and c.role == "leader"):
+        streaming.update(leader.facts.get("streaming_replicas", []))
+    for member in (c for c in components if c.kind == "patroni" and c.role != "leader"):
+        member.facts["streaming"] = member.name in streaming
+    return components
+
+
+def _annotate_routes(components: list[Component]) -> list[Component]:
+    """Reduce HAProxy's routes to the one server each writable address points at."""
+    for proxy in (c for c in components if c.kind == "haproxy"):
+        routes: dict[str, Any] = proxy.facts.get("routes", {})
+        proxy.facts["routes"] = {
+            name: (servers[0] if len(servers) == 1 else servers)
+            for name, servers in routes.items()
+        }
+    return components

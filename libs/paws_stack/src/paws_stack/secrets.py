@@ -1,0 +1,104 @@
+"""Generated passwords: created once into .paws/secrets (0600), handed to containers as files.
+
+The values never go through the environment, a command line or a log. Once volumes exist they
+hold these passwords (PostgreSQL roles, Redis config), so a missing or damaged secret is never
+silently replaced: the user decides between restoring the files and wiping the volumes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SecretsError
+
+SECRET_NAMES = (
+    "pg_superuser_password",
+    "pg_replication_password",
+    "pg_rewind_password",
+    "pg_app_password",
+    "patroni_api_password",
+    "redis_password",
+)
+# Letters and digits only: the values are embedded in URLs, HAProxy check strings and YAML.
+ALPHABET = string.ascii_letters + string.digits
+LENGTH = 32
+
+
+def generate_password(length: int = LENGTH) -> str:
+    """A random password of letters and digits."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def is_well_formed(value: str) -> bool:
+    """Whether a stored secret looks like one we generated (catches truncation and edits)."""
+    return len(value) >= 16 and all(char in ALPHABET for char in value)
+
+
+@dataclass(frozen=True)
+class SecretStore:
+    """The secrets directory of one project."""
+
+    path: Path
+
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+    def read(self, name: str) -> str:
+        """The value of one secret; for clients that must authenticate (never print it)."""
+        return self.file(name).read_text(encoding="utf-8").strip()
+
+    def problems(self) -> list[str]:
+        """What is wrong with the stored secrets, one line each; empty when complete."""
+        found = []
+        for name in SECRET_NAMES:
+            target = self.file(name)
+            if not target.is_file():
+                found.append(f"{name}: missing")
+            elif not is_well_formed(self.read(name)):
+                found.append(f"{name}: corrupted (not a generated password)")
+        return found
+
+    def ensure(self, volumes_exist: bool) -> list[str]:
+        """Create missing secrets, unless volumes already hold the old ones. Returns created names."""
+        problems = self.problems()
+        if problems and volumes_exist:
+            raise SecretsError(
+                f"the secrets in {self.path} are damaged ({'; '.join(problems)}) but the "
+                "stack's volumes exist and hold the old passwords",
+                "restore the directory from a backup, or wipe the data with "
+                "`paws-stack down --volumes` and run `paws-stack up` again",
+            )
+        created = [name for name in SECRET_NAMES if not self.file(name).is_file()]
+        if any("corrupted" in problem for problem in problems):
+            damaged = [p.split(":")[0] for p in problems if "corrupted" in p]
+            created += damaged
+        self._create_dir()
+        for name in created:
+            self._write(name, generate_password())
+        self._tighten_modes()
+        return created
+
+    def _create_dir(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.path, 0o700)
+        gitignore = self.path.parent / ".gitignore"
+        if not gitignore.exists():
+            # Belt and braces: the repository ignores .paws/, but a custom location may not.
+            gitignore.write_text("*\n", encoding="utf-8")
+
+    def _write(self, name: str, value: str) -> None:
+        target = self.file(name)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(value)
+
+    def _tighten_modes(self) -> None:
+        for name in SECRET_NAMES:
+            target = self.file(name)
+            if stat.S_IMODE(target.stat().st_mode) != 0o600:
+                os.chmod(target, 0o600)

@@ -1,0 +1,249 @@
+"""Stack: the public facade that brings the local HA stack up, down, and reports on it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import engine as engine_mod
+from .compose import ComposeProject
+from .endpoints import Endpoints, build_endpoints
+from .errors import ComposeError, ProbeError, StackNotHealthy
+from .health import HealthReport, assess
+from .hostcheck import HostReport, check_host
+from .images import ImagePlan, build_images, missing_images
+from .install import ensure_engine
+from .members import Inventory, health_states, inventory
+from .probes import Credentials, probe_all
+from .progress import Progress, SilentProgress
+from .secrets import SecretStore
+from .settings import Profile, StackSettings, load_settings
+from .topology import Topology
+
+POLL = 0.5
+LOG_TAIL = 15
+
+
+@dataclass
+class Stack:
+    """One local stack: its settings, engine and compose project."""
+
+    settings: StackSettings
+    progress: Progress = field(default_factory=SilentProgress)
+    _engine: engine_mod.EngineInfo | None = None
+
+    @classmethod
+    def from_settings(cls, progress: Progress | None = None, **overrides: Any) -> Stack:
+        """Load PAWS_* settings (and .env); overrides win, e.g. profile='lite'."""
+        return cls(load_settings(**overrides), progress or SilentProgress())
+
+    # --- what the stack is made of -----------------------------------------------------------
+
+    @property
+    def profile(self) -> Profile:
+        return self.settings.profile
+
+    @property
+    def topology(self) -> Topology:
+        return Topology(self.profile)
+
+    @property
+    def project(self) -> str:
+        # Each profile is its own compose project: a lite etcd cluster must never be started
+        # on the volumes of a three-member one.
+        base = self.settings.project_name
+        return base if self.profile == "full" else f"{base}-lite"
+
+    @property
+    def secrets(self) -> SecretStore:
+        return SecretStore(self.settings.secrets_path)
+
+    def engine(self) -> engine_mod.EngineInfo:
+        if self._engine is None:
+            self._engine = engine_mod.require_engine(engine_mod.detect_engine())
+        return self._engine
+
+    def client(self) -> Any:
+        import docker
+
+        return docker.from_env(timeout=30)
+
+    def compose(self, plan: ImagePlan | None = None) -> ComposeProject:
+        plan = plan or ImagePlan.for_definition(self.settings.compose_dir)
+        env = {
+            **plan.compose_env(),
+            **self.topology.compose_env(),
+            **{name: str(port) for name, port in self.settings.published_ports().items()},
+            "PAWS_BIND_ADDRESS": self.settings.bind_address,
+            "PAWS_SECRETS_DIR": str(self.settings.secrets_path.resolve()),
+        }
+        return ComposeProject(
+            argv=self.engine().compose_argv,
+            compose_file=self.settings.compose_dir / "compose.yaml",
+            project=self.project, full_profile=self.profile == "full", env=env,
+        )
+
+    def inventory(self) -> Inventory:
+        return inventory(self.client(), self.project, self.topology)
+
+    # --- setup -------------------------------------------------------------------------------
+
+    def setup(self, assume_yes: bool = False, interactive: bool = False) -> HostReport:
+        """Install/start the engine if needed, check the host, create secrets, build images."""
+        self._engine = ensure_engine(
+            assume_yes, interactive, self.progress.message, ci=self.settings.ci,
+            log_dir=self.settings.state_path,
+        )
+        current = self.inventory()
+        held_by_us = set(self.settings.published_ports().values()) if current.running else set()
+        plan = ImagePlan.for_definition(self.settings.compose_dir)
+        need_disk = 3.0 if missing_images(self.client(), plan) else 0.0
+        report = check_host(self.settings, ignore_ports=held_by_us, need_disk_gib=need_disk)
+        for check in report.checks:
+            if check.level == "warning":
+                self.progress.message(f"warning: {check.detail}")
+        created = self.secrets.ensure(volumes_exist=bool(current.volumes))
+        if created:
+            self.progress.message(f"generated {len(created)} secrets in {self.secrets.path}")
+        self.build()
+        return report
+
+    def build(self, source: str | None = None) -> ImagePlan:
+        """Build the images this definition lacks (skips what exists)."""
+        return build_images(
+            self.client(), self.settings.compose_dir, self.settings.state_path / "build",
+            source or self.settings.image_source, self.progress.message,
+        )
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def up(self, timeout: float | None = None, assume_yes: bool = False,
+           interactive: bool = False) -> HealthReport:
+        """Bring the stack up and return only when it is healthy (idempotent)."""
+        deadline = time.monotonic() + (timeout or self.settings.wait_timeout)
+        self.setup(assume_yes=assume_yes, interactive=interactive)
+        if self.inventory().running:
+            report = self.health()
+            if report.healthy:
+                self.progress.message("already up and healthy: nothing to do")
+                return report
+        fresh = not self.inventory().volumes
+        try:
+            self._compose_up(deadline)
+            return self.wait_healthy(deadline)
+        except KeyboardInterrupt:
+            self._abandon(fresh)
+            raise
+
+    def _compose_up(self, deadline: float) -> None:
+        process = self.compose().popen("up", "--detach", "--remove-orphans", "--no-build")
+        try:
+            while process.poll() is None:
+                self.progress.services(health_states(self.client(), self.project))
+                if time.monotonic() > deadline:
+                    raise self._timeout_error()
+                time.sleep(POLL)
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+        output = process.stdout.read() if process.stdout else ""
+        if process.returncode != 0:
+            raise ComposeError(
+                f"starting the stack failed: {output.strip().splitlines()[-1:]}",
+                "see the service logs: `paws-stack logs`; docs/troubleshooting.md lists fixes",
+            )
+
+    def wait_healthy(self, deadline: float) -> HealthReport:
+        """Poll health until the topology is right or the deadline passes."""
+        while True:
+            self.progress.services(health_states(self.client(), self.project))
+            report = self.health()
+            if report.healthy:
+                return report
+            if time.monotonic() > deadline:
+                raise self._timeout_error(report)
+            time.sleep(POLL)
+
+    def _timeout_error(self, report: HealthReport | None = None) -> StackNotHealthy:
+        states = health_states(self.client(), self.project)
+        bad = {s: state for s, state in states.items() if state not in ("healthy",)}
+        if report:
+            bad.update({c.name: c.detail or "unhealthy" for c in report.components
+                        if not c.healthy})
+        logs = self.compose().run("logs", "--no-color", f"--tail={LOG_TAIL}", *sorted(bad),
+                                  check=False) if bad else ""
+        problems = "; ".join(report.problems) if report else ""
+        return StackNotHealthy(
+            f"the stack is not healthy in time; not healthy: "
+            f"{', '.join(f'{s} ({why})' for s, why in sorted(bad.items())) or problems}"
+            f"\n--- last log lines ---\n{logs.strip()}",
+            "see docs/troubleshooting.md; raise PAWS_WAIT_TIMEOUT on a slow machine",
+            bad,
+        )
+
+    def _abandon(self, fresh: bool) -> None:
+        """Ctrl-C during up: leave no half-created project behind."""
+        self.progress.message("interrupted: removing the half-started containers")
+        self.compose().run("down", "--remove-orphans", *(["--volumes"] if fresh else []),
+                           check=False)
+
+    def down(self, volumes: bool = False) -> list[str]:
+        """Stop and remove the containers; with volumes=True also the data. Returns volumes."""
+        doomed = self.inventory().volumes if volumes else []
+        if doomed:
+            self.progress.message(f"deleting volumes: {', '.join(doomed)}")
+        self.compose().run("down", "--remove-orphans", *(["--volumes"] if volumes else []))
+        return doomed
+
+    def restart(self, service: str) -> None:
+        """Restart one service, e.g. 'patroni-1'."""
+        if service not in self.topology.all_services():
+            raise ComposeError(
+                f"unknown service {service!r} in the {self.profile} profile",
+                f"choose one of: {', '.join(self.topology.all_services())}",
+            )
+        self.compose().run("restart", service)
+
+    def logs(self, services: list[str], follow: bool = False, since: str | None = None,
+             tail: int | None = None) -> Iterator[str]:
+        """The merged logs of the chosen services (all when empty)."""
+        args = ["logs", "--no-color", "--timestamps"]
+        args += ["--follow"] if follow else []
+        args += [f"--since={since}"] if since else []
+        args += [f"--tail={tail}"] if tail else []
+        process = self.compose().popen(*args, *services)
+        assert process.stdout is not None
+        try:
+            yield from process.stdout
+        finally:
+            if process.poll() is None:
+                process.terminate()
+
+    # --- reports -----------------------------------------------------------------------------
+
+    def health(self) -> HealthReport:
+        """Probe every member in parallel and judge the topology."""
+        current = self.inventory()
+        if not current.members:
+            raise ProbeError(
+                f"the {self.profile} stack (project {self.project}) is not running",
+                "start it with `paws-stack up`" + (" --profile lite" if self.profile == "lite"
+                                                    else ""),
+            )
+        components = probe_all(current.members, self._credentials())
+        return assess(self.topology, self.project, components)
+
+    def _credentials(self) -> Credentials:
+        return Credentials(
+            redis_password=self.secrets.read("redis_password"),
+            app_password=self.secrets.read("pg_app_password"),
+            pg_port=self.settings.pg_port, redis_port=self.settings.redis_port,
+            stats_port=self.settings.stats_port, host=self.settings.bind_address,
+        )
+
+    def endpoints(self, show_secrets: bool = False) -> Endpoints:
+        """Connection URLs; passwords masked unless show_secrets."""
+        return build_endpoints(self.settings, self.topology, self.secrets, show_secrets)
