@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import structlog
-
 from helpers import FIXTURES
+
 
 @pytest.fixture(autouse=True)
 def _reset_logging() -> Iterator[None]:

@@ -124,7 +124,9 @@ class TestStructure:
     def test_redis_aliases_reported_once(self) -> None:
         """slave-read-only and replica-read-only are one setting, reported once."""
         local = snapshot(settings={"redis": {"replica-read-only": "no", "slave-read-only": "no"}})
-        target = snapshot(settings={"redis": {"replica-read-only": "yes", "slave-read-only": "yes"}})
+        target = snapshot(
+            settings={"redis": {"replica-read-only": "yes", "slave-read-only": "yes"}}
+        )
         assert [d.key for d in diff(local, target)] == ["replica-read-only"]
 
     def test_per_member_values_compare_equal(self) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers import pg_setting
 
 from paws_parity.model import Setting
 from paws_parity.normalise import canonical, display, redis_key
-
-from helpers import pg_setting
 
 # (name, value written another way) pairs equal to PostgreSQL 15.18's real pg_settings.
 PG_EQUIVALENT = [
@@ -154,12 +153,15 @@ class TestGeneric:
                                           (" text ", "text"), (["a", "b"], ["a", "b"])])  # fmt: skip
     def test_equivalent(self, a: Any, b: Any) -> None:
         """Booleans by meaning, numbers by value, text trimmed, lists in order."""
-        assert canonical("patroni", "k", Setting(value=a)) == canonical("patroni", "k", Setting(value=b))
+        assert canonical("patroni", "k", Setting(value=a)) == canonical(
+            "patroni", "k", Setting(value=b)
+        )
 
     def test_list_order_matters(self) -> None:
         """pg_hba lines are first-match: a different order is a difference."""
-        a, b = Setting(value=["host all all 0/0 md5", "local all all peer"]), Setting(
-            value=["local all all peer", "host all all 0/0 md5"]
+        a, b = (
+            Setting(value=["host all all 0/0 md5", "local all all peer"]),
+            Setting(value=["local all all peer", "host all all 0/0 md5"]),
         )
         assert canonical("patroni", "postgresql.pg_hba", a) != canonical(
             "patroni", "postgresql.pg_hba", b
@@ -168,6 +170,6 @@ class TestGeneric:
     def test_haproxy_times_in_any_unit(self) -> None:
         """timeout connect 2s equals 2000 (ms) and 2000ms."""
         for other in ("2000", "2000ms"):
-            assert canonical("haproxy", "defaults.timeout connect", Setting(value="2s")) == canonical(
-                "haproxy", "defaults.timeout connect", Setting(value=other)
-            )
+            assert canonical(
+                "haproxy", "defaults.timeout connect", Setting(value="2s")
+            ) == canonical("haproxy", "defaults.timeout connect", Setting(value=other))

@@ -56,21 +56,29 @@ class TestBundledRules:
 class TestRemediation:
     def test_alter_system_for_plain_parameters(self) -> None:
         """A parameter Patroni does not manage is fixed with ALTER SYSTEM and a reload."""
-        (f,) = judge([_one("postgresql", "statement_timeout", "30s", "0", context="user")], bundled_rules())
+        (f,) = judge(
+            [_one("postgresql", "statement_timeout", "30s", "0", context="user")], bundled_rules()
+        )
         assert f.remediation == "ALTER SYSTEM SET statement_timeout = '0'; SELECT pg_reload_conf();"
         assert not f.restart_required
 
     def test_patronictl_for_dcs_parameters_with_restart(self) -> None:
         """A DCS-managed postmaster parameter is fixed with patronictl and needs a restart."""
-        d = _one("postgresql", "max_connections", "50", "100", context="postmaster", dcs_managed=True)
+        d = _one(
+            "postgresql", "max_connections", "50", "100", context="postmaster", dcs_managed=True
+        )
         (f,) = judge([d], bundled_rules())
-        assert f.remediation.startswith("patronictl edit-config paws --force --pg max_connections='100'")
+        assert f.remediation.startswith(
+            "patronictl edit-config paws --force --pg max_connections='100'"
+        )
         assert "patronictl restart paws --pending" in f.remediation
         assert f.restart_required
 
     def test_redis_config_set_and_file(self) -> None:
         """Redis gets CONFIG SET and the persistent file."""
-        (f,) = judge([_one("redis", "maxmemory-policy", "allkeys-lru", "noeviction")], bundled_rules())
+        (f,) = judge(
+            [_one("redis", "maxmemory-policy", "allkeys-lru", "noeviction")], bundled_rules()
+        )
         assert "CONFIG SET maxmemory-policy 'noeviction'" in f.remediation
         assert "compose/config/redis/redis.conf" in f.remediation
 
@@ -92,7 +100,9 @@ class TestRulesFile:
     def test_custom_rules_file(self, tmp_path: Path) -> None:
         """A user's rules file replaces the bundled one."""
         path = tmp_path / "rules.yaml"
-        path.write_text("default_severity: info\nrules:\n  - {key: fsync, severity: critical, reason: r}\n")
+        path.write_text(
+            "default_severity: info\nrules:\n  - {key: fsync, severity: critical, reason: r}\n"
+        )
         rules = load_rules(path)
         assert judge([_one("x", "fsync", 1, 0)], rules)[0].severity is Severity.CRITICAL
         assert judge([_one("x", "other", 1, 0)], rules)[0].severity is Severity.INFO

@@ -28,7 +28,9 @@ class TestRoundTrip:
     def test_yaml_is_1_2_so_off_stays_a_string(self, tmp_path: Path) -> None:
         """YAML 1.2: `off` and `yes` are strings, not booleans."""
         path = tmp_path / "s.yaml"
-        path.write_text("schema: 1\nname: x\nsettings:\n  postgresql:\n    fsync: off\n  redis:\n    appendonly: yes\n")
+        path.write_text(
+            "schema: 1\nname: x\nsettings:\n  postgresql:\n    fsync: off\n  redis:\n    appendonly: yes\n"
+        )
         loaded = read_snapshot(path)
         assert loaded.settings["postgresql"]["fsync"].value == "off"
         assert loaded.settings["redis"]["appendonly"].value == "yes"
@@ -41,7 +43,13 @@ class TestRoundTrip:
     def test_bundled_staging_is_the_modelled_topology(self) -> None:
         """The bundled staging has 3 etcd, 3 Patroni with sync mode, 3 Redis, 3 Sentinels, quorum 2."""
         staging = bundled_snapshot()
-        assert staging.topology.members == {"etcd": 3, "patroni": 3, "redis": 3, "sentinel": 3, "haproxy": 1}
+        assert staging.topology.members == {
+            "etcd": 3,
+            "patroni": 3,
+            "redis": 3,
+            "sentinel": 3,
+            "haproxy": 1,
+        }
         assert staging.topology.synchronous_mode and staging.topology.sentinel_quorum == 2
         assert staging.settings["postgresql"]["password_encryption"].value == "scram-sha-256"
         assert staging.settings["redis"]["appendonly"].value == "yes"

@@ -55,7 +55,9 @@ class TestFile:
     def test_reads_yaml(self, tmp_path: Path) -> None:
         """A waivers file with key, reason and expiry loads."""
         path = tmp_path / "parity-waivers.yaml"
-        path.write_text('waivers:\n  - key: "redis:maxmemory"\n    reason: small\n    expires: 2030-01-01\n')
+        path.write_text(
+            'waivers:\n  - key: "redis:maxmemory"\n    reason: small\n    expires: 2030-01-01\n'
+        )
         (w,) = load_waivers(path).waivers
         assert (w.component, w.key, w.expires) == ("redis", "maxmemory", date(2030, 1, 1))
 

@@ -70,7 +70,7 @@ def _glob(pattern: str) -> re.Pattern[str]:
 def _value_matches(expected: Any, actual: Value) -> bool:
     if expected is None:
         return True
-    return _canonical_expected(expected) == normalise.generic(actual)
+    return bool(_canonical_expected(expected) == normalise.generic(actual))
 
 
 @functools.lru_cache(maxsize=256)

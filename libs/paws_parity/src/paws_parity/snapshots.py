@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from pathlib import Path
 
@@ -29,6 +30,7 @@ def write_snapshot(snapshot: Snapshot, path: str | Path) -> Path:
     return out
 
 
+@functools.lru_cache(maxsize=4)
 def bundled_snapshot(name: str = "staging") -> Snapshot:
     """A snapshot shipped inside the package (`staging` is the default target)."""
     resource = resources.files("paws_parity") / "data" / f"{name}.yaml"
