@@ -78,6 +78,11 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _code(text: str) -> str:
+    # A remediation that quotes a file line in backticks would break an inline code span.
+    return _cell(text) if "`" in text else f"`{_cell(text)}`"
+
+
 def render_markdown(report: Report) -> str:
     """A Markdown document for a pull-request comment."""
     icon = "✅" if report.passed else "❌"
@@ -102,7 +107,7 @@ def render_markdown(report: Report) -> str:
         ]
         for f in report.findings:
             severity = f"~~{f.severity.value}~~ waived" if f.waived else f"**{f.severity.value}**"
-            fix = f"`{_cell(f.remediation)}`" if f.remediation else ""
+            fix = _code(f.remediation) if f.remediation else ""
             if _extras(f):
                 fix += f" ({_cell(_extras(f))})"
             out.append(
