@@ -32,9 +32,9 @@ from .topology import Topology
 __version__ = "0.1.0"
 
 __all__ = [
+    "Component",
     "ComposeError",
     "ComposeUnavailable",
-    "Component",
     "DaemonNotRunning",
     "Endpoints",
     "EngineError",

@@ -62,9 +62,17 @@ def _require_debootstrap(report: Report) -> None:
 def _debootstrap(rootfs: Path, pins: Pins, mirror: str, report: Report) -> None:
     report(f"debootstrap {pins.base_suite} with {len(pins.packages)} packages (takes ~1.5 min)")
     _run(
-        ["debootstrap", "--variant=minbase", f"--include={','.join(pins.packages)}",
-         pins.base_suite, str(rootfs), mirror],
-        "debootstrap", report, progress_prefix="I: ",
+        [
+            "debootstrap",
+            "--variant=minbase",
+            f"--include={','.join(pins.packages)}",
+            pins.base_suite,
+            str(rootfs),
+            mirror,
+        ],
+        "debootstrap",
+        report,
+        progress_prefix="I: ",
     )
 
 
@@ -79,17 +87,20 @@ def _apply_updates(rootfs: Path, suite: str, mirror: str, report: Report) -> Non
     )
     report("applying Debian updates and security fixes")
     env_prefix = ["env", "DEBIAN_FRONTEND=noninteractive"]
-    _run([*env_prefix, "chroot", str(rootfs), "apt-get", "-q", "update"], "apt-get update",
-         report)
-    _run([*env_prefix, "chroot", str(rootfs), "apt-get", "-q", "-y", "upgrade"],
-         "apt-get upgrade", report)
+    _run([*env_prefix, "chroot", str(rootfs), "apt-get", "-q", "update"], "apt-get update", report)
+    _run(
+        [*env_prefix, "chroot", str(rootfs), "apt-get", "-q", "-y", "upgrade"],
+        "apt-get upgrade",
+        report,
+    )
 
 
 def _unpack_backports(rootfs: Path, pins: Pins, work_dir: Path, report: Report) -> None:
     report(f"adding {', '.join(pins.backport_packages)} from {pins.backports_suite}")
     try:
-        debs = _debian.download_debs(pins.backport_packages, pins.backports_suite,
-                                     work_dir / "debs")
+        debs = _debian.download_debs(
+            pins.backport_packages, pins.backports_suite, work_dir / "debs"
+        )
     except InstallError as exc:
         raise ImageBuildError(exc.message, exc.remediation) from None
     for deb in debs:
@@ -100,8 +111,11 @@ def _run_finish_script(rootfs: Path, script: Path, report: Report) -> None:
     """The same last step as the registry path's Dockerfile runs."""
     target = rootfs / "tmp" / script.name
     shutil.copyfile(script, target)
-    _run(["chroot", str(rootfs), "sh", f"/tmp/{script.name}"], "finishing the root filesystem",
-         report)
+    _run(
+        ["chroot", str(rootfs), "sh", f"/{target.relative_to(rootfs)}"],
+        "finishing the root filesystem",
+        report,
+    )
     target.unlink()
 
 
@@ -109,20 +123,31 @@ def _import(rootfs: Path, tag: str, report: Report) -> None:
     report(f"importing the root filesystem as {tag}")
     changes = [arg for env in IMAGE_ENV for arg in ("--change", f"ENV {env}")]
     tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
-    result = subprocess.run(["docker", "import", *changes, "-", tag], stdin=tar.stdout,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["docker", "import", *changes, "-", tag],
+        stdin=tar.stdout,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     tar.wait()
     if tar.returncode != 0 or result.returncode != 0:
-        raise ImageBuildError(f"docker import of {tag} failed: {result.stderr.strip()}",
-                              "check free disk space and that the Docker daemon is running")
+        raise ImageBuildError(
+            f"docker import of {tag} failed: {result.stderr.strip()}",
+            "check free disk space and that the Docker daemon is running",
+        )
 
 
 @contextmanager
 def _mounted_proc(rootfs: Path) -> Iterator[None]:
     proc = rootfs / "proc"
     proc.mkdir(exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "proc", "proc", str(proc)], check=False,
-                             capture_output=True).returncode == 0
+    mounted = (
+        subprocess.run(
+            ["mount", "-t", "proc", "proc", str(proc)], check=False, capture_output=True
+        ).returncode
+        == 0
+    )
     try:
         yield
     finally:
@@ -133,14 +158,19 @@ def _mounted_proc(rootfs: Path) -> Iterator[None]:
 def _run(argv: Sequence[str], what: str, report: Report, progress_prefix: str = "") -> None:
     """Run a build step, streaming its progress lines, and fail with its last lines."""
     tail: list[str] = []
-    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          errors="replace") as process:
-        assert process.stdout is not None
-        for line in process.stdout:
+    phase = ""
+    with subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+    ) as process:
+        for line in process.stdout or ():
             line = line.rstrip()
             tail = [*tail[-19:], line]
             if progress_prefix and line.startswith(progress_prefix):
-                report(line.removeprefix(progress_prefix))
+                # debootstrap prints one line per package and step: report phase changes only.
+                current = line.removeprefix(progress_prefix).split(" ", 1)[0]
+                if current != phase:
+                    phase = current
+                    report(line.removeprefix(progress_prefix))
     if process.returncode != 0:
         raise ImageBuildError(
             f"{what} failed (exit {process.returncode}):\n    " + "\n    ".join(tail[-8:]),

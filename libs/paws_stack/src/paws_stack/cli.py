@@ -40,8 +40,19 @@ def _show_health(report: HealthReport, as_json: bool) -> None:
     elif out.is_terminal:
         out.print(health_table(report))
     else:
-        _plain_rows([[c.name, c.kind, c.role or "-", "healthy" if c.healthy else "unhealthy",
-                      f"{c.latency_ms or 0:.0f}ms", c.detail] for c in report.components])
+        _plain_rows(
+            [
+                [
+                    c.name,
+                    c.kind,
+                    c.role or "-",
+                    "healthy" if c.healthy else "unhealthy",
+                    f"{c.latency_ms or 0:.0f}ms",
+                    c.detail,
+                ]
+                for c in report.components
+            ]
+        )
     for problem in report.problems:
         err.print(f"problem: {problem}", markup=False)
     if not as_json:
@@ -61,8 +72,7 @@ def cmd_build(stack: Stack, args: argparse.Namespace) -> int:
 
 
 def cmd_up(stack: Stack, args: argparse.Namespace) -> int:
-    report = stack.up(timeout=args.timeout, assume_yes=args.yes,
-                      interactive=sys.stdin.isatty())
+    report = stack.up(timeout=args.timeout, assume_yes=args.yes, interactive=sys.stdin.isatty())
     _close(stack)
     _show_health(report, args.json)
     return 0
@@ -73,8 +83,10 @@ def cmd_down(stack: Stack, args: argparse.Namespace) -> int:
     if args.json:
         _emit_json({"project": stack.project, "volumes_removed": removed})
     else:
-        stack.progress.message(f"{stack.project} is down" + (
-            f"; removed {len(removed)} volumes" if args.volumes else "; volumes kept"))
+        stack.progress.message(
+            f"{stack.project} is down"
+            + (f"; removed {len(removed)} volumes" if args.volumes else "; volumes kept")
+        )
     return 0
 
 
@@ -89,15 +101,31 @@ def cmd_status(stack: Stack, args: argparse.Namespace) -> int:
     inventory = stack.inventory()
     ports = stack.settings.published_ports()
     if args.json:
-        _emit_json({"project": stack.project, "profile": stack.profile,
-                    "healthy": report.healthy, "volumes": inventory.volumes, "ports": ports,
-                    "members": [c.model_dump(mode="json") for c in report.components]})
+        _emit_json(
+            {
+                "project": stack.project,
+                "profile": stack.profile,
+                "healthy": report.healthy,
+                "volumes": inventory.volumes,
+                "ports": ports,
+                "members": [c.model_dump(mode="json") for c in report.components],
+            }
+        )
     elif out.is_terminal:
         out.print(status_table(report, inventory.volumes, ports, stack.settings.bind_address))
     else:
-        _plain_rows([[c.name, c.role or "-", str(c.facts.get("timeline", "-")),
-                      str(c.facts.get("lag", "-")), c.container or "-"]
-                     for c in report.components])
+        _plain_rows(
+            [
+                [
+                    c.name,
+                    c.role or "-",
+                    str(c.facts.get("timeline", "-")),
+                    str(c.facts.get("lag", "-")),
+                    c.container or "-",
+                ]
+                for c in report.components
+            ]
+        )
     return 0
 
 
@@ -126,12 +154,21 @@ def cmd_restart(stack: Stack, args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--profile", choices=["full", "lite"], default=argparse.SUPPRESS,
-                        help="full (default): 3+3+3+3 members; lite: 1 of each")
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print one JSON document on stdout")
-    parser = argparse.ArgumentParser(prog="paws-stack", parents=[common],
-                                     description="The production HA stack, locally.")
+    common.add_argument(
+        "--profile",
+        choices=["full", "lite"],
+        default=argparse.SUPPRESS,
+        help="full (default): 3+3+3+3 members; lite: 1 of each",
+    )
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print one JSON document on stdout",
+    )
+    parser = argparse.ArgumentParser(
+        prog="paws-stack", parents=[common], description="The production HA stack, locally."
+    )
     parser.add_argument("--version", action="version", version=f"paws-stack {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -140,21 +177,26 @@ def _parser() -> argparse.ArgumentParser:
         command.set_defaults(handler=handler)
         return command
 
-    for name, handler, text in (("setup", cmd_setup, "install/check engine, secrets, images"),
-                                ("up", cmd_up, "start and wait until healthy")):
+    for name, handler, text in (
+        ("setup", cmd_setup, "install/check engine, secrets, images"),
+        ("up", cmd_up, "start and wait until healthy"),
+    ):
         command = add(name, handler, text)
         command.add_argument("--yes", "-y", action="store_true", help="install without asking")
         command.add_argument("--source", choices=["auto", "registry", "debian"])
         if name == "up":
             command.add_argument("--timeout", type=float, help="seconds to wait for health")
     add("build", cmd_build, "build missing images").add_argument(
-        "--source", choices=["auto", "registry", "debian"])
+        "--source", choices=["auto", "registry", "debian"]
+    )
     add("down", cmd_down, "stop; keeps volumes").add_argument(
-        "--volumes", action="store_true", help="also delete the data volumes")
+        "--volumes", action="store_true", help="also delete the data volumes"
+    )
     add("health", cmd_health, "probe every member; exit 0 healthy, 1 not, 2 cannot check")
     add("status", cmd_status, "topology: who leads, lag, timelines, volumes, ports")
     add("endpoints", cmd_endpoints, "connection URLs").add_argument(
-        "--show-secrets", action="store_true", help="print real passwords instead of a mask")
+        "--show-secrets", action="store_true", help="print real passwords instead of a mask"
+    )
     logs = add("logs", cmd_logs, "merged logs of services")
     logs.add_argument("services", nargs="*")
     logs.add_argument("--follow", "-f", action="store_true")

@@ -32,8 +32,12 @@ class ComposeProject:
         """Run a compose command and return its stdout; a failure is a ComposeError."""
         try:
             result = subprocess.run(
-                self.command(*args), env=self.environment(), capture_output=True, text=True,
-                timeout=timeout, check=False,
+                self.command(*args),
+                env=self.environment(),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             raise ComposeError(
@@ -50,8 +54,12 @@ class ComposeProject:
     def popen(self, *args: str) -> subprocess.Popen[str]:
         """Start a long compose command (up) whose output we follow."""
         return subprocess.Popen(
-            self.command(*args), env=self.environment(), stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+            self.command(*args),
+            env=self.environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
         )
 
 

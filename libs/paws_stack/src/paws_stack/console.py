@@ -15,8 +15,14 @@ from rich.table import Table
 
 from .health import HealthReport
 
-STATE_STYLE = {"healthy": "green", "starting": "yellow", "running": "yellow",
-               "unhealthy": "red", "exited": "red", "created": "dim"}
+STATE_STYLE = {
+    "healthy": "green",
+    "starting": "yellow",
+    "running": "yellow",
+    "unhealthy": "red",
+    "exited": "red",
+    "created": "dim",
+}
 
 out = Console(file=sys.stdout, highlight=False)
 err = Console(file=sys.stderr, highlight=False)
@@ -74,8 +80,9 @@ def health_table(report: HealthReport) -> Table:
     return table
 
 
-def status_table(report: HealthReport, volumes: list[str], ports: dict[str, int],
-                 host: str) -> Table:
+def status_table(
+    report: HealthReport, volumes: list[str], ports: dict[str, int], host: str
+) -> Table:
     table = Table(title=f"{report.project} ({report.profile})", title_justify="left")
     for column in ("member", "role", "timeline", "lag", "container", "volume"):
         table.add_column(column)
@@ -83,8 +90,14 @@ def status_table(report: HealthReport, volumes: list[str], ports: dict[str, int]
         volume = next((v for v in volumes if v.endswith(f"_{c.name}")), "-")
         timeline = c.facts.get("timeline")
         lag = c.facts.get("lag")
-        table.add_row(c.name, c.role or "-", "-" if timeline is None else str(timeline),
-                      "-" if lag is None else f"{lag} B", c.container or "-", volume)
+        table.add_row(
+            c.name,
+            c.role or "-",
+            "-" if timeline is None else str(timeline),
+            "-" if lag is None else f"{lag} B",
+            c.container or "-",
+            volume,
+        )
     table.caption = "ports: " + ", ".join(f"{name}={host}:{port}" for name, port in ports.items())
     return table
 

@@ -45,8 +45,11 @@ def assess(topology: Topology, project: str, components: list[Component]) -> Hea
         problems += rule(topology, components)
     problems += [f"{c.name}: {c.detail}" for c in components if not c.healthy]
     return HealthReport(
-        healthy=not problems, profile=topology.profile, project=project,
-        problems=problems, components=sorted(components, key=_order),
+        healthy=not problems,
+        profile=topology.profile,
+        project=project,
+        problems=problems,
+        components=sorted(components, key=_order),
     )
 
 
@@ -77,7 +80,7 @@ def _etcd_rules(topology: Topology, components: list[Component]) -> list[str]:
     leaders = [m for m in healthy if m.role == "leader"]
     if healthy and len(leaders) != 1:
         problems.append(f"etcd should have 1 leader, has {len(leaders)}")
-    voting = {m.facts.get("voting_members") for m in healthy} - {None}
+    voting = {int(m.facts["voting_members"]) for m in healthy if "voting_members" in m.facts}
     if voting and voting != {expected}:
         problems.append(f"etcd reports {sorted(voting)} voting members, expected {expected}")
     return problems

@@ -122,8 +122,15 @@ def build_images(
     for name in SERVICE_IMAGES:
         if plan.service(name) in missing:
             report(f"building {plan.service(name)}")
-            _build(client, compose_dir, f"images/{name}/Dockerfile", plan.service(name),
-                   {"BASE_IMAGE": plan.base}, installed, report)
+            _build(
+                client,
+                compose_dir,
+                f"images/{name}/Dockerfile",
+                plan.service(name),
+                {"BASE_IMAGE": plan.base},
+                installed,
+                report,
+            )
     return plan
 
 
@@ -151,8 +158,7 @@ def _build_base_from_registry(
         "BACKPORT_PACKAGES": " ".join(pins.backport_packages),
         "BACKPORTS_SUITE": pins.backports_suite,
     }
-    _build(client, compose_dir, "images/base/Dockerfile.registry", tag, args, {}, report,
-           pull=True)
+    _build(client, compose_dir, "images/base/Dockerfile.registry", tag, args, {}, report, pull=True)
 
 
 def _build(
@@ -167,8 +173,15 @@ def _build(
 ) -> None:
     labels = {f"dev.paws.version.{name}": version for name, version in versions.items()}
     stream = client.api.build(
-        path=str(compose_dir), dockerfile=dockerfile, tag=tag, buildargs=buildargs,
-        labels=labels, rm=True, forcerm=True, pull=pull, decode=True,
+        path=str(compose_dir),
+        dockerfile=dockerfile,
+        tag=tag,
+        buildargs=buildargs,
+        labels=labels,
+        rm=True,
+        forcerm=True,
+        pull=pull,
+        decode=True,
     )
     for chunk in stream:
         if "error" in chunk:

@@ -40,9 +40,15 @@ def inventory(client: Any, project: str, topology: Topology) -> Inventory:
             kind = topology.kind_of(service)
         except StopIteration:
             continue  # not ours: e.g. a one-off container started by a user
-        members.append(Member(service=service, kind=kind, container=container.name,
-                              address=_address(container, f"{project}_infra"),
-                              state=container.status))
+        members.append(
+            Member(
+                service=service,
+                kind=kind,
+                container=container.name,
+                address=_address(container, f"{project}_infra"),
+                state=container.status,
+            )
+        )
     volumes = sorted(v.name for v in client.volumes.list(filters={"label": label}))
     return Inventory(sorted(members, key=lambda m: m.service), volumes)
 
@@ -50,7 +56,8 @@ def inventory(client: Any, project: str, topology: Topology) -> Inventory:
 def health_states(client: Any, project: str) -> dict[str, str]:
     """service -> 'healthy' / 'starting' / 'unhealthy' / container state, for progress."""
     states = {}
-    for container in client.containers.list(all=True, filters={"label": f"{PROJECT_LABEL}={project}"}):
+    label = f"{PROJECT_LABEL}={project}"
+    for container in client.containers.list(all=True, filters={"label": label}):
         health = container.attrs.get("State", {}).get("Health", {}).get("Status")
         states[container.labels.get(SERVICE_LABEL, container.name)] = health or container.status
     return states

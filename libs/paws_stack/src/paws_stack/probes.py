@@ -17,10 +17,11 @@ import httpx
 import psycopg
 import redis
 
-from .health import Component
+from .health import Component, Role
 from .topology import Kind
 
 TIMEOUT = 1.5
+PATRONI_ROLES: dict[str, Role] = {"leader": "leader", "sync_standby": "sync_standby"}
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,13 @@ def _timed(probe: Callable[[], Component]) -> Component:
 
 
 def _down(member: Member, detail: str) -> Component:
-    return Component(name=member.service, kind=member.kind, healthy=False,
-                     container=member.container, detail=detail)
+    return Component(
+        name=member.service,
+        kind=member.kind,
+        healthy=False,
+        container=member.container,
+        detail=detail,
+    )
 
 
 def probe_etcd(member: Member, http: httpx.Client) -> Component:
@@ -67,61 +73,101 @@ def probe_etcd(member: Member, http: httpx.Client) -> Component:
     is_leader = status["leader"] == status["header"]["member_id"]
     ok = health.get("health") == "true"
     return Component(
-        name=member.service, kind="etcd", role="leader" if is_leader else "follower", healthy=ok,
-        container=member.container, detail="" if ok else f"unhealthy: {health.get('reason')}",
-        facts={"voting_members": voting, "version": status.get("version"),
-               "raft_term": status.get("raftTerm")},
+        name=member.service,
+        kind="etcd",
+        role="leader" if is_leader else "follower",
+        healthy=ok,
+        container=member.container,
+        detail="" if ok else f"unhealthy: {health.get('reason')}",
+        facts={
+            "voting_members": voting,
+            "version": status.get("version"),
+            "raft_term": status.get("raftTerm"),
+        },
     )
 
 
 def probe_patroni(member: Member, http: httpx.Client) -> Component:
     node = http.get(f"http://{member.address}:8008/patroni").json()
     cluster = http.get(f"http://{member.address}:8008/cluster").json()
-    me = next((m for m in cluster["members"] if m["name"] == member.service), {})
-    role = {"leader": "leader", "sync_standby": "sync_standby"}.get(me.get("role", ""), "replica")
-    streaming = [r["application_name"] for r in node.get("replication", [])
-                 if r.get("state") == "streaming"]
+    me: dict[str, Any] = next((m for m in cluster["members"] if m["name"] == member.service), {})
+    role: Role = PATRONI_ROLES.get(me.get("role", ""), "replica")
+    streaming = [
+        r["application_name"] for r in node.get("replication", []) if r.get("state") == "streaming"
+    ]
     ok = node.get("state") == "running"
     return Component(
-        name=member.service, kind="patroni", role=role, healthy=ok, container=member.container,
+        name=member.service,
+        kind="patroni",
+        role=role,
+        healthy=ok,
+        container=member.container,
         detail="" if ok else f"PostgreSQL state: {node.get('state')}",
-        facts={"timeline": node.get("timeline"), "lag": me.get("lag"),
-               "state": node.get("state"), "streaming_replicas": streaming,
-               "pg_version": node.get("server_version")},
+        facts={
+            "timeline": node.get("timeline"),
+            "lag": me.get("lag"),
+            "state": node.get("state"),
+            "streaming_replicas": streaming,
+            "pg_version": node.get("server_version"),
+        },
     )
 
 
 def probe_redis(member: Member, credentials: Credentials) -> Component:
-    client = redis.Redis(host=member.address, port=6379, password=credentials.redis_password,
-                         socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
+    client = redis.Redis(
+        host=str(member.address),
+        port=6379,
+        password=credentials.redis_password,
+        socket_timeout=TIMEOUT,
+        socket_connect_timeout=TIMEOUT,
+    )
     info = client.info("replication")
-    role = "master" if info["role"] == "master" else "replica"
+    role: Role = "master" if info["role"] == "master" else "replica"
     link = info.get("master_link_status", "up")
     ok = role == "master" or link == "up"
     return Component(
-        name=member.service, kind="redis", role=role, healthy=ok, container=member.container,
+        name=member.service,
+        kind="redis",
+        role=role,
+        healthy=ok,
+        container=member.container,
         detail="" if ok else f"replication link {link}",
-        facts={"master_host": info.get("master_host"), "link": link,
-               "connected_replicas": info.get("connected_slaves", 0),
-               "offset": info.get("master_repl_offset", info.get("slave_repl_offset"))},
+        facts={
+            "master_host": info.get("master_host"),
+            "link": link,
+            "connected_replicas": info.get("connected_slaves", 0),
+            "offset": info.get("master_repl_offset", info.get("slave_repl_offset")),
+        },
     )
 
 
 def probe_sentinel(member: Member, credentials: Credentials) -> Component:
-    client = redis.Redis(host=member.address, port=26379, password=credentials.redis_password,
-                         socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
-                         decode_responses=True)
-    reply = client.execute_command("SENTINEL", "MASTER", "paws")
+    client = redis.Redis(
+        host=str(member.address),
+        port=26379,
+        password=credentials.redis_password,
+        socket_timeout=TIMEOUT,
+        socket_connect_timeout=TIMEOUT,
+        decode_responses=True,
+    )
+    reply = client.execute_command("SENTINEL", "MASTER", "paws")  # type: ignore[no-untyped-call]
     # redis-py parses this reply into a dict; raw RESP is a flat name/value list.
     fields = reply if isinstance(reply, dict) else dict(zip(reply[::2], reply[1::2], strict=False))
     flags = fields.get("flags", "")
     ok = flags == "master"
     return Component(
-        name=member.service, kind="sentinel", role="sentinel", healthy=ok,
-        container=member.container, detail="" if ok else f"master flags: {flags}",
-        facts={"master": fields.get("ip"), "quorum": int(fields.get("quorum", 0)),
-               "other_sentinels": int(fields.get("num-other-sentinels", 0)),
-               "replicas": int(fields.get("num-slaves", 0))},
+        name=member.service,
+        kind="sentinel",
+        role="sentinel",
+        healthy=ok,
+        container=member.container,
+        detail="" if ok else f"master flags: {flags}",
+        facts={
+            "master": fields.get("ip"),
+            "quorum": int(fields.get("quorum", 0)),
+            "other_sentinels": int(fields.get("num-other-sentinels", 0)),
+            "replicas": int(fields.get("num-slaves", 0)),
+        },
     )
 
 
@@ -159,8 +205,12 @@ def probe_haproxy(member: Member, credentials: Credentials, http: httpx.Client) 
     if not redis_ok:
         problems.append("Redis address did not answer PING")
     return Component(
-        name=member.service, kind="haproxy", role="proxy", healthy=not problems,
-        container=member.container, detail="; ".join(problems),
+        name=member.service,
+        kind="haproxy",
+        role="proxy",
+        healthy=not problems,
+        container=member.container,
+        detail="; ".join(problems),
         facts={"routes": routes, "sql_roundtrip": roundtrip, "redis_ping": redis_ok},
     )
 
@@ -168,16 +218,24 @@ def probe_haproxy(member: Member, credentials: Credentials, http: httpx.Client) 
 def sql_roundtrip(credentials: Credentials) -> str:
     """Connect through the leader address as the application and ask who answered."""
     with psycopg.connect(
-        host=credentials.host, port=credentials.pg_port, dbname="app", user="app",
-        password=credentials.app_password, connect_timeout=2,
+        host=credentials.host,
+        port=credentials.pg_port,
+        dbname="app",
+        user="app",
+        password=credentials.app_password,
+        connect_timeout=2,
     ) as connection:
         row = connection.execute("SELECT pg_is_in_recovery()").fetchone()
     return "replica" if row and row[0] else "primary"
 
 
 def redis_ping(credentials: Credentials) -> bool:
-    client = redis.Redis(host=credentials.host, port=credentials.redis_port,
-                         password=credentials.redis_password, socket_timeout=TIMEOUT)
+    client = redis.Redis(
+        host=credentials.host,
+        port=credentials.redis_port,
+        password=credentials.redis_password,
+        socket_timeout=TIMEOUT,
+    )
     return bool(client.ping())
 
 
@@ -193,17 +251,17 @@ def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> 
     }
     try:
         return _timed(probes[member.kind])
-    except (httpx.HTTPError, redis.RedisError, psycopg.Error, OSError, KeyError,
-            ValueError) as exc:
+    except (httpx.HTTPError, redis.RedisError, psycopg.Error, OSError, KeyError, ValueError) as exc:
         return _down(member, f"probe failed: {type(exc).__name__}: {exc}".strip())
 
 
 def probe_all(members: list[Member], credentials: Credentials) -> list[Component]:
     """Probe every member at once; a probe that fails makes its member unhealthy."""
     # One HTTP client for all probes: building its TLS context costs ~100 ms each time.
-    with httpx.Client(timeout=TIMEOUT) as http, ThreadPoolExecutor(
-        max_workers=max(1, len(members))
-    ) as pool:
+    with (
+        httpx.Client(timeout=TIMEOUT) as http,
+        ThreadPoolExecutor(max_workers=max(1, len(members))) as pool,
+    ):
         components = list(pool.map(lambda m: _probe_one(m, credentials, http), members))
     return _annotate_routes(_annotate_streaming(components))
 
@@ -222,7 +280,6 @@ def _annotate_routes(components: list[Component]) -> list[Component]:
     for proxy in (c for c in components if c.kind == "haproxy"):
         routes: dict[str, Any] = proxy.facts.get("routes", {})
         proxy.facts["routes"] = {
-            name: (servers[0] if len(servers) == 1 else servers)
-            for name, servers in routes.items()
+            name: (servers[0] if len(servers) == 1 else servers) for name, servers in routes.items()
         }
     return components

@@ -64,7 +64,7 @@ class SecretStore:
         return found
 
     def ensure(self, volumes_exist: bool) -> list[str]:
-        """Create missing secrets, unless volumes already hold the old ones. Returns created names."""
+        """Create missing secrets unless volumes hold the old ones; return the names created."""
         problems = self.problems()
         if problems and volumes_exist:
             raise SecretsError(
@@ -85,7 +85,7 @@ class SecretStore:
 
     def _create_dir(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.path, 0o700)
+        self.path.chmod(0o700)
         gitignore = self.path.parent / ".gitignore"
         if not gitignore.exists():
             # Belt and braces: the repository ignores .paws/, but a custom location may not.
@@ -101,4 +101,4 @@ class SecretStore:
         for name in SECRET_NAMES:
             target = self.file(name)
             if stat.S_IMODE(target.stat().st_mode) != 0o600:
-                os.chmod(target, 0o600)
+                target.chmod(0o600)

@@ -33,6 +33,7 @@ class Stack:
     settings: StackSettings
     progress: Progress = field(default_factory=SilentProgress)
     _engine: engine_mod.EngineInfo | None = None
+    _client: Any = None
 
     @classmethod
     def from_settings(cls, progress: Progress | None = None, **overrides: Any) -> Stack:
@@ -66,9 +67,13 @@ class Stack:
         return self._engine
 
     def client(self) -> Any:
-        import docker
+        """A docker SDK client, once the engine is known to answer (else a clear error)."""
+        if self._client is None:
+            import docker
 
-        return docker.from_env(timeout=30)
+            self.engine()
+            self._client = docker.from_env(timeout=30)
+        return self._client
 
     def compose(self, plan: ImagePlan | None = None) -> ComposeProject:
         plan = plan or ImagePlan.for_definition(self.settings.compose_dir)
@@ -82,7 +87,9 @@ class Stack:
         return ComposeProject(
             argv=self.engine().compose_argv,
             compose_file=self.settings.compose_dir / "compose.yaml",
-            project=self.project, full_profile=self.profile == "full", env=env,
+            project=self.project,
+            full_profile=self.profile == "full",
+            env=env,
         )
 
     def inventory(self) -> Inventory:
@@ -93,7 +100,10 @@ class Stack:
     def setup(self, assume_yes: bool = False, interactive: bool = False) -> HostReport:
         """Install/start the engine if needed, check the host, create secrets, build images."""
         self._engine = ensure_engine(
-            assume_yes, interactive, self.progress.message, ci=self.settings.ci,
+            assume_yes,
+            interactive,
+            self.progress.message,
+            ci=self.settings.ci,
             log_dir=self.settings.state_path,
         )
         current = self.inventory()
@@ -113,14 +123,18 @@ class Stack:
     def build(self, source: str | None = None) -> ImagePlan:
         """Build the images this definition lacks (skips what exists)."""
         return build_images(
-            self.client(), self.settings.compose_dir, self.settings.state_path / "build",
-            source or self.settings.image_source, self.progress.message,
+            self.client(),
+            self.settings.compose_dir,
+            self.settings.state_path / "build",
+            source or self.settings.image_source,
+            self.progress.message,
         )
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    def up(self, timeout: float | None = None, assume_yes: bool = False,
-           interactive: bool = False) -> HealthReport:
+    def up(
+        self, timeout: float | None = None, assume_yes: bool = False, interactive: bool = False
+    ) -> HealthReport:
         """Bring the stack up and return only when it is healthy (idempotent)."""
         deadline = time.monotonic() + (timeout or self.settings.wait_timeout)
         self.setup(assume_yes=assume_yes, interactive=interactive)
@@ -171,10 +185,16 @@ class Stack:
         states = health_states(self.client(), self.project)
         bad = {s: state for s, state in states.items() if state not in ("healthy",)}
         if report:
-            bad.update({c.name: c.detail or "unhealthy" for c in report.components
-                        if not c.healthy})
-        logs = self.compose().run("logs", "--no-color", f"--tail={LOG_TAIL}", *sorted(bad),
-                                  check=False) if bad else ""
+            bad.update(
+                {c.name: c.detail or "unhealthy" for c in report.components if not c.healthy}
+            )
+        logs = (
+            self.compose().run(
+                "logs", "--no-color", f"--tail={LOG_TAIL}", *sorted(bad), check=False
+            )
+            if bad
+            else ""
+        )
         problems = "; ".join(report.problems) if report else ""
         return StackNotHealthy(
             f"the stack is not healthy in time; not healthy: "
@@ -187,8 +207,9 @@ class Stack:
     def _abandon(self, fresh: bool) -> None:
         """Ctrl-C during up: leave no half-created project behind."""
         self.progress.message("interrupted: removing the half-started containers")
-        self.compose().run("down", "--remove-orphans", *(["--volumes"] if fresh else []),
-                           check=False)
+        self.compose().run(
+            "down", "--remove-orphans", *(["--volumes"] if fresh else []), check=False
+        )
 
     def down(self, volumes: bool = False) -> list[str]:
         """Stop and remove the containers; with volumes=True also the data. Returns volumes."""
@@ -207,17 +228,21 @@ class Stack:
             )
         self.compose().run("restart", service)
 
-    def logs(self, services: list[str], follow: bool = False, since: str | None = None,
-             tail: int | None = None) -> Iterator[str]:
+    def logs(
+        self,
+        services: list[str],
+        follow: bool = False,
+        since: str | None = None,
+        tail: int | None = None,
+    ) -> Iterator[str]:
         """The merged logs of the chosen services (all when empty)."""
         args = ["logs", "--no-color", "--timestamps"]
         args += ["--follow"] if follow else []
         args += [f"--since={since}"] if since else []
         args += [f"--tail={tail}"] if tail else []
         process = self.compose().popen(*args, *services)
-        assert process.stdout is not None
         try:
-            yield from process.stdout
+            yield from process.stdout or ()
         finally:
             if process.poll() is None:
                 process.terminate()
@@ -230,8 +255,8 @@ class Stack:
         if not current.members:
             raise ProbeError(
                 f"the {self.profile} stack (project {self.project}) is not running",
-                "start it with `paws-stack up`" + (" --profile lite" if self.profile == "lite"
-                                                    else ""),
+                "start it with `paws-stack up`"
+                + (" --profile lite" if self.profile == "lite" else ""),
             )
         components = probe_all(current.members, self._credentials())
         return assess(self.topology, self.project, components)
@@ -240,8 +265,10 @@ class Stack:
         return Credentials(
             redis_password=self.secrets.read("redis_password"),
             app_password=self.secrets.read("pg_app_password"),
-            pg_port=self.settings.pg_port, redis_port=self.settings.redis_port,
-            stats_port=self.settings.stats_port, host=self.settings.bind_address,
+            pg_port=self.settings.pg_port,
+            redis_port=self.settings.redis_port,
+            stats_port=self.settings.stats_port,
+            host=self.settings.bind_address,
         )
 
     def endpoints(self, show_secrets: bool = False) -> Endpoints:

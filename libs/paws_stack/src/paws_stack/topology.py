@@ -30,7 +30,9 @@ class Topology:
 
     def services(self, kind: Kind) -> list[str]:
         """Compose service names of one kind, e.g. ['patroni-0', 'patroni-1', 'patroni-2']."""
-        return ["haproxy"] if kind == "haproxy" else [f"{kind}-{i}" for i in range(self.count(kind))]
+        if kind == "haproxy":
+            return ["haproxy"]
+        return [f"{kind}-{i}" for i in range(self.count(kind))]
 
     def all_services(self) -> list[str]:
         return [service for kind in KINDS for service in self.services(kind)]

@@ -1,0 +1,35 @@
+# Thin aliases for the names people know; each calls one nox session.
+# nox itself is installed on first use into .paws/tools (no root, no global pip).
+TOOLS := .paws/tools
+NOX := $(TOOLS)/bin/nox
+PYTHON ?= python3
+
+.PHONY: local-setup local-start local-stop local-health local-status local-logs local-endpoints local-test
+
+$(NOX):
+	@$(PYTHON) -m venv $(TOOLS) || { echo "error: '$(PYTHON) -m venv' failed; fix: install python3-venv (apt-get install python3-venv)" >&2; exit 2; }
+	@$(TOOLS)/bin/pip install --quiet --disable-pip-version-check 'nox[uv]>=2024.10'
+
+local-setup: $(NOX)
+	$(NOX) -s setup -- $(ARGS)
+
+local-start: $(NOX)
+	$(NOX) -s up -- $(ARGS)
+
+local-stop: $(NOX)
+	$(NOX) -s down -- $(ARGS)
+
+local-health: $(NOX)
+	$(NOX) -s health -- $(ARGS)
+
+local-status: $(NOX)
+	$(NOX) -s status -- $(ARGS)
+
+local-logs: $(NOX)
+	$(NOX) -s logs -- $(ARGS)
+
+local-endpoints: $(NOX)
+	$(NOX) -s endpoints -- $(ARGS)
+
+local-test: $(NOX)
+	$(NOX) -s tests -- $(ARGS)

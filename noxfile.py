@@ -1,0 +1,169 @@
+"""paws' front door: `nox -s up`, `health`, `tests`, ... (`nox -l` lists them).
+
+Sessions compose the libraries; the libraries never import nox. Arguments after `--` go to the
+underlying command (`nox -s health -- --json`, `nox -s integration -- -k tc003`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+STACK = "libs/paws_stack"
+LIBRARIES = sorted(p.parent.name for p in ROOT.glob("libs/*/pyproject.toml"))
+PYTHON = "3.11"
+
+# The integration tests run their own project, secrets and ports, so they never touch the
+# developer's own stack (docs/test-cases.md, rule 3).
+TEST_STACK_ENV = {
+    "PAWS_PROJECT_NAME": "pawstest",
+    "PAWS_SECRETS_DIR": str(ROOT / ".paws" / "test" / "secrets"),
+    "PAWS_PG_PORT": "25432",
+    "PAWS_PG_RO_PORT": "25433",
+    "PAWS_REDIS_PORT": "26379",
+    "PAWS_STATS_PORT": "28404",
+}
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["lint", "unit"]
+
+
+def _editable_libraries() -> list[str]:
+    return [f"-e{ROOT / 'libs' / lib}[test]" for lib in LIBRARIES]
+
+
+def _install_stack(session: nox.Session) -> None:
+    session.install("-e", STACK)
+
+
+def _stack_command(session: nox.Session, *command: str) -> None:
+    _install_stack(session)
+    session.run("paws-stack", *command, *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def setup(session: nox.Session) -> None:
+    """Install/start the engine if needed, check the host, generate secrets, build images."""
+    _stack_command(session, "setup")
+
+
+@nox.session(python=PYTHON)
+def up(session: nox.Session) -> None:
+    """Bring the stack up and wait until healthy (`-- --profile lite` for 8 GB laptops)."""
+    _stack_command(session, "up")
+
+
+@nox.session(python=PYTHON)
+def down(session: nox.Session) -> None:
+    """Stop the stack, keeping data (`-- --volumes` wipes it)."""
+    _stack_command(session, "down")
+
+
+@nox.session(python=PYTHON)
+def health(session: nox.Session) -> None:
+    """Probe every member: exit 0 healthy, 1 not, 2 could not check (`-- --json`)."""
+    _stack_command(session, "health")
+
+
+@nox.session(python=PYTHON)
+def status(session: nox.Session) -> None:
+    """Topology: who leads, lag, timelines, volumes, ports."""
+    _stack_command(session, "status")
+
+
+@nox.session(python=PYTHON)
+def endpoints(session: nox.Session) -> None:
+    """Connection URLs (`-- --show-secrets` to include passwords)."""
+    _stack_command(session, "endpoints")
+
+
+@nox.session(python=PYTHON)
+def logs(session: nox.Session) -> None:
+    """Merged logs (`-- patroni-0 redis-0 --follow`)."""
+    _stack_command(session, "logs")
+
+
+@nox.session(python=PYTHON)
+def restart(session: nox.Session) -> None:
+    """Restart one service (`-- patroni-1`)."""
+    _stack_command(session, "restart")
+
+
+def _lint(session: nox.Session) -> None:
+    session.install("ruff>=0.6", "mypy>=1.11", *_editable_libraries())
+    session.run("ruff", "check", "libs", "tests", "noxfile.py")
+    session.run("ruff", "format", "--check", "libs", "tests", "noxfile.py")
+    for lib in LIBRARIES:
+        session.run("mypy", "--config-file", f"libs/{lib}/pyproject.toml", f"libs/{lib}/src")
+
+
+def _unit(session: nox.Session) -> None:
+    session.install(*_editable_libraries())
+    for lib in LIBRARIES:
+        session.run("pytest", "-q", "--doctest-modules", f"libs/{lib}/src", f"libs/{lib}/tests")
+
+
+def _integration(session: nox.Session, *pytest_args: str) -> None:
+    session.install(*_editable_libraries())
+    env = {**TEST_STACK_ENV, "PYTHONUNBUFFERED": "1"}
+    try:
+        session.run("pytest", "-ra", "-s", "tests", *pytest_args, env=env)
+    finally:
+        if os.environ.get("CI"):
+            # CI machines keep nothing: bring every test project down, data included.
+            for profile in ("full", "lite"):
+                session.run(
+                    "paws-stack",
+                    "down",
+                    "--volumes",
+                    "--profile",
+                    profile,
+                    env=env,
+                    success_codes=[0, 2],
+                )
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff and mypy --strict on every library."""
+    _lint(session)
+
+
+@nox.session(python=PYTHON)
+def unit(session: nox.Session) -> None:
+    """Unit tests and doctests of every library (no engine needed)."""
+    _unit(session)
+
+
+@nox.session(python=PYTHON)
+def integration(session: nox.Session) -> None:
+    """Tests against the real stack (TC-001..): installs the engine and builds images if needed."""
+    _integration(session, *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Everything CI runs: lint, unit, integration."""
+    _lint(session)
+    _unit(session)
+    _integration(session, *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks (pytest-benchmark): JSON under .benchmarks/, figures in docs/performance.md."""
+    session.install(*_editable_libraries())
+    out = ROOT / ".benchmarks"
+    out.mkdir(exist_ok=True)
+    session.run(
+        "pytest",
+        "-s",
+        "benchmarks",
+        f"--benchmark-json={out / 'results.json'}",
+        *session.posargs,
+        env={**TEST_STACK_ENV, "PYTHONUNBUFFERED": "1"},
+    )

@@ -1,0 +1,103 @@
+"""Stack tests: one real stack per session (project `pawstest`, see noxfile.TEST_STACK_ENV).
+
+Order matters: read-only `stack` tests run first, `exclusive` ones (which take the stack down,
+delete data or switch profile) run last and leave the full stack healthy again.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from paws_stack import HealthReport, Stack
+
+ROOT = Path(__file__).resolve().parent.parent
+ORDER = ("stack", "exclusive")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "stack: uses the shared full stack, leaves it healthy")
+    config.addinivalue_line("markers", "exclusive: takes the shared stack down or changes it")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return 1 if item.get_closest_marker("exclusive") else 0
+
+    items.sort(key=rank)
+
+
+@dataclass
+class StartedStack:
+    """The session's stack and how its first `up` went."""
+
+    stack: Stack
+    up_seconds: float
+    fresh: bool
+    report: HealthReport
+
+
+def new_stack(**overrides: object) -> Stack:
+    return Stack.from_settings(project_dir=ROOT, **overrides)
+
+
+@pytest.fixture(scope="session")
+def started() -> Iterator[StartedStack]:
+    stack = new_stack(profile="full")
+    # The engine may not exist yet on a fresh CI machine: setup installs it (CI=true).
+    stack.setup(assume_yes=True)
+    fresh = not stack.inventory().volumes
+    begin = time.monotonic()
+    report = stack.up(timeout=300, assume_yes=True)
+    elapsed = time.monotonic() - begin
+    print(f"\n[paws] up ({'fresh' if fresh else 'existing volumes'}): {elapsed:.1f} s")
+    yield StartedStack(stack, elapsed, fresh, report)
+
+
+@pytest.fixture()
+def stack(started: StartedStack) -> Iterator[Stack]:
+    """The shared full stack; after the test it must be healthy again (waits up to 120 s)."""
+    yield started.stack
+    started.stack.wait_healthy(time.monotonic() + 120)
+
+
+def cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 600, check: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run the paws-stack console script the way a user does."""
+    result = subprocess.run(
+        [sys.executable, "-m", "paws_stack.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"paws-stack {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.5):  # type: ignore[no-untyped-def]
+    """Poll `predicate` until it returns a truthy value; fail naming `what`."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as exc:
+            last_error = exc
+        time.sleep(interval)
+    raise AssertionError(f"{what}: not true within {timeout} s (last error: {last_error})")

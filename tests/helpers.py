@@ -1,0 +1,43 @@
+"""Direct access to members for assertions: container addresses, SQL and Redis clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+import redis
+
+from paws_stack import Stack
+
+
+def address(stack: Stack, service: str) -> str:
+    member = next(m for m in stack.inventory().members if m.service == service)
+    assert member.address, f"{service} has no address on the infra network"
+    return member.address
+
+
+def pg(stack: Stack, host: str, port: int, dbname: str = "app") -> psycopg.Connection[Any]:
+    """Connect as the application role (password from the secrets file, never argv)."""
+    return psycopg.connect(
+        host=host,
+        port=port,
+        dbname=dbname,
+        user="app",
+        password=stack.secrets.read("pg_app_password"),
+        connect_timeout=3,
+        autocommit=True,
+    )
+
+
+def redis_client(stack: Stack, host: str, port: int) -> redis.Redis:
+    return redis.Redis(
+        host=host,
+        port=port,
+        password=stack.secrets.read("redis_password"),
+        socket_timeout=3,
+        decode_responses=True,
+    )
+
+
+def leader_pg(stack: Stack) -> psycopg.Connection[Any]:
+    return pg(stack, stack.settings.bind_address, stack.settings.pg_port)

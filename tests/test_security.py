@@ -1,0 +1,101 @@
+"""TC-007: secrets stay in 0600 files; containers are hardened; ports stay on loopback."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+
+import pytest
+
+from conftest import cli
+from paws_stack import Stack
+from paws_stack.secrets import SECRET_NAMES
+
+pytestmark = pytest.mark.stack
+
+
+def _secret_values(stack: Stack) -> dict[str, str]:
+    return {name: stack.secrets.read(name) for name in SECRET_NAMES}
+
+
+def _containers(stack: Stack) -> list:  # type: ignore[type-arg]
+    return [stack.client().containers.get(m.container) for m in stack.inventory().members]
+
+
+def test_tc007_secret_files_are_private(stack: Stack) -> None:
+    """Every secret exists with mode 0600 inside a 0700 directory."""
+    assert stat.S_IMODE(stack.secrets.path.stat().st_mode) == 0o700
+    for name in SECRET_NAMES:
+        assert stat.S_IMODE(stack.secrets.file(name).stat().st_mode) == 0o600, name
+
+
+def test_tc007_no_secret_in_env_argv_labels_or_logs(stack: Stack) -> None:
+    """No password appears in any container's env, command line, labels, image or logs."""
+    values = _secret_values(stack)
+    for container in _containers(stack):
+        config = container.attrs["Config"]
+        exposed = " ".join(
+            [
+                *(config.get("Env") or []),
+                *(config.get("Cmd") or []),
+                *(container.attrs.get("Args") or []),
+                *map(str, (config.get("Labels") or {}).values()),
+            ]
+        )
+        top = container.top(ps_args="-eo args")["Processes"]
+        exposed += " ".join(" ".join(row) for row in top)
+        image_history = " ".join(str(h.get("CreatedBy", "")) for h in container.image.history())
+        logs = container.logs().decode(errors="replace")
+        for name, value in values.items():
+            for where, text in (
+                ("env/argv/labels/processes", exposed),
+                ("image history", image_history),
+                ("logs", logs),
+            ):
+                assert value not in text, f"{name} leaked into {container.name} {where}"
+
+
+def test_tc007_containers_are_hardened(stack: Stack) -> None:
+    """no-new-privileges everywhere, capabilities dropped, servers run as non-root users."""
+    for container in _containers(stack):
+        host = container.attrs["HostConfig"]
+        assert "no-new-privileges:true" in (host.get("SecurityOpt") or []), container.name
+        assert "ALL" in (host.get("CapDrop") or []), container.name
+        users = {row[0] for row in container.top(ps_args="-eo user")["Processes"]}
+        assert "root" not in users, f"{container.name} runs processes as root: {users}"
+
+
+def test_tc007_ports_published_on_loopback_only(stack: Stack) -> None:
+    """Only HAProxy publishes ports, and only on 127.0.0.1."""
+    for container in _containers(stack):
+        bindings = container.attrs["HostConfig"].get("PortBindings") or {}
+        if not container.name.startswith(f"{stack.project}-haproxy"):
+            assert not bindings, f"{container.name} publishes {bindings}"
+            continue
+        hosts = {b["HostIp"] for bound in bindings.values() for b in bound}
+        assert hosts == {"127.0.0.1"}
+
+
+def test_tc007_endpoints_mask_passwords_unless_asked(stack: Stack) -> None:
+    """`endpoints` prints a mask; `--show-secrets` prints the real, working password."""
+    masked = cli("endpoints", "--json", check=True).stdout
+    shown = cli("endpoints", "--json", "--show-secrets", check=True).stdout
+    for value in _secret_values(stack).values():
+        assert value not in masked
+    assert stack.secrets.read("pg_app_password") in shown
+    assert "********" in masked
+
+
+def test_tc007_healthcheck_commands_carry_no_password(stack: Stack) -> None:
+    """Healthchecks read the password from the secret file, not from their arguments."""
+    values = _secret_values(stack)
+    for container in _containers(stack):
+        test = " ".join(container.attrs["Config"].get("Healthcheck", {}).get("Test") or [])
+        assert not any(v in test for v in values.values())
+    result = subprocess.run(
+        ["docker", "inspect", *(c.name for c in _containers(stack))],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert not any(v in result.stdout for v in values.values())
