@@ -81,7 +81,7 @@ def test_tc008_low_memory_warning_names_lite_profile() -> None:
     """Less memory than the full profile needs is a warning that points at --profile lite."""
     from paws_stack.hostcheck import check_memory
 
-    check = check_memory("full", 512 * 1024 * 1024)
+    check = check_memory("full", 1024**3)  # 1 GiB: enough for lite, not full
     assert check.level == "warning"
     assert "lite" in check.detail
 

@@ -24,8 +24,8 @@ STATE_STYLE = {
     "created": "dim",
 }
 
-out = Console(file=sys.stdout, highlight=False)
-err = Console(file=sys.stderr, highlight=False)
+out = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
 class TerminalProgress:
