@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import stat
-from pathlib import Path
 import subprocess
+from pathlib import Path
 
 import pytest
 

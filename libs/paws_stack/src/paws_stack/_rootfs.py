@@ -46,9 +46,9 @@ def build_base_from_debian(
 def _require_root() -> None:
     if os.geteuid() != 0:
         raise ImageBuildError(
-            "building images from Debian packages (no registry answered) needs root: "
-            "debootstrap and chroot do",
-            "run `sudo paws-stack setup`, or use a registry: `paws-stack setup --source registry`",
+            "building images from Debian packages needs root: debootstrap and chroot do",
+            'run setup as root (`sudo "$(command -v paws-stack)" setup`), or build from a '
+            "registry: `paws-stack setup --source registry`",
         )
 
 

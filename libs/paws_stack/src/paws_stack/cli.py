@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from docker.errors import DockerException
 from pydantic import BaseModel
 
 from . import __version__
@@ -250,6 +251,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except PawsStackError as exc:
         err.print(f"error: {exc}", markup=False)
+        return 2
+    except DockerException as exc:
+        err.print(
+            f"error: the container engine refused a request: {exc}\n"
+            "  fix: check `docker info`; if the stack changed meanwhile, run the command again",
+            markup=False,
+        )
         return 2
 
 

@@ -41,12 +41,12 @@ class ComposeProject:
             )
         except subprocess.TimeoutExpired:
             raise ComposeError(
-                f"`docker compose {' '.join(args)}` did not finish within {timeout:.0f} s",
+                f"`{' '.join(self.argv)} {' '.join(args)}` did not finish within {timeout:.0f} s",
                 "check `docker info` answers, then retry",
             ) from None
         if check and result.returncode != 0:
             raise ComposeError(
-                f"`docker compose {' '.join(args)}` failed: {last_lines(result.stderr)}",
+                f"`{' '.join(self.argv)} {' '.join(args)}` failed: {last_lines(result.stderr)}",
                 "see docs/troubleshooting.md; `paws-stack logs` shows the services' output",
             )
         return result.stdout

@@ -12,7 +12,7 @@ PawsStackError
 ├── InstallError           installing or starting the engine failed
 ├── HostCheckError         the host cannot run the profile
 │   └── PortInUse          a host port we publish is taken
-├── SecretsError           the secrets directory is missing, corrupt or unsafe
+├── SecretsError           the secrets directory is missing, damaged or unreadable
 ├── ImageBuildError        building an image failed
 ├── ComposeError           a compose command failed
 ├── StackNotHealthy        up timed out, or health could not be established
@@ -79,7 +79,7 @@ class PortInUse(HostCheckError):
 
 
 class SecretsError(PawsStackError):
-    """The secrets directory is missing, incomplete or has unsafe permissions."""
+    """The secrets directory is missing, incomplete or unreadable."""
 
 
 class ImageBuildError(PawsStackError):

@@ -187,7 +187,8 @@ def _build(
         if "error" in chunk:
             raise ImageBuildError(
                 f"building {tag} failed: {chunk['error'].strip()}",
-                f"fix {dockerfile} (see the message above) and run `paws-stack setup` again",
+                f"check network access to the registry or mirror, and {dockerfile}; "
+                "then run `paws-stack setup` again",
             )
         line = str(chunk.get("stream", "")).strip()
         if line.startswith("Step "):

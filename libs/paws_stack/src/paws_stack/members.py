@@ -24,18 +24,37 @@ class Inventory:
         return [m for m in self.members if m.state == "running"]
 
 
-def _address(container: Any, network: str) -> str | None:
-    networks = container.attrs.get("NetworkSettings", {}).get("Networks", {}) or {}
+def _address(attrs: dict[str, Any], network: str) -> str | None:
+    networks = (attrs.get("NetworkSettings") or {}).get("Networks") or {}
     return (networks.get(network) or {}).get("IPAddress") or None
+
+
+def _listed(client: Any, project: str) -> list[dict[str, Any]]:
+    """The project's containers from one list call. Sparse on purpose: a full listing inspects
+    each container afterwards and fails when one disappears meanwhile (down, Ctrl-C)."""
+    label = f"{PROJECT_LABEL}={project}"
+    return [
+        c.attrs for c in client.containers.list(all=True, sparse=True, filters={"label": label})
+    ]
+
+
+def _health(status: str) -> str | None:
+    """The health part of `docker ps` status text, e.g. 'Up 5 seconds (healthy)'."""
+    for marker, health in (
+        ("(healthy)", "healthy"),
+        ("(unhealthy)", "unhealthy"),
+        ("(health: starting)", "starting"),
+    ):
+        if marker in status:
+            return health
+    return None
 
 
 def inventory(client: Any, project: str, topology: Topology) -> Inventory:
     """List the project's containers (as probe targets) and named volumes."""
-    label = f"{PROJECT_LABEL}={project}"
-    containers = client.containers.list(all=True, filters={"label": label})
     members = []
-    for container in containers:
-        service = container.labels.get(SERVICE_LABEL, "")
+    for attrs in _listed(client, project):
+        service = (attrs.get("Labels") or {}).get(SERVICE_LABEL, "")
         try:
             kind = topology.kind_of(service)
         except StopIteration:
@@ -44,11 +63,12 @@ def inventory(client: Any, project: str, topology: Topology) -> Inventory:
             Member(
                 service=service,
                 kind=kind,
-                container=container.name,
-                address=_address(container, f"{project}_infra"),
-                state=container.status,
+                container=attrs["Names"][0].lstrip("/"),
+                address=_address(attrs, f"{project}_infra"),
+                state=attrs["State"],
             )
         )
+    label = f"{PROJECT_LABEL}={project}"
     volumes = sorted(v.name for v in client.volumes.list(filters={"label": label}))
     return Inventory(sorted(members, key=lambda m: m.service), volumes)
 
@@ -56,8 +76,7 @@ def inventory(client: Any, project: str, topology: Topology) -> Inventory:
 def health_states(client: Any, project: str) -> dict[str, str]:
     """service -> 'healthy' / 'starting' / 'unhealthy' / container state, for progress."""
     states = {}
-    label = f"{PROJECT_LABEL}={project}"
-    for container in client.containers.list(all=True, filters={"label": label}):
-        health = container.attrs.get("State", {}).get("Health", {}).get("Status")
-        states[container.labels.get(SERVICE_LABEL, container.name)] = health or container.status
+    for attrs in _listed(client, project):
+        service = (attrs.get("Labels") or {}).get(SERVICE_LABEL, attrs["Names"][0])
+        states[service] = _health(attrs.get("Status", "")) or attrs["State"]
     return states

@@ -50,7 +50,14 @@ class SecretStore:
 
     def read(self, name: str) -> str:
         """The value of one secret; for clients that must authenticate (never print it)."""
-        return self.file(name).read_text(encoding="utf-8").strip()
+        try:
+            return self.file(name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise SecretsError(
+                f"cannot read secret {name} from {self.path}: {exc.strerror}",
+                "restore the secrets directory from a backup (or, to start over, "
+                "`paws-stack down --volumes` then `paws-stack up`)",
+            ) from None
 
     def problems(self) -> list[str]:
         """What is wrong with the stored secrets, one line each; empty when complete."""
@@ -59,7 +66,7 @@ class SecretStore:
             target = self.file(name)
             if not target.is_file():
                 found.append(f"{name}: missing")
-            elif not is_well_formed(self.read(name)):
+            elif not is_well_formed(target.read_text(encoding="utf-8").strip()):
                 found.append(f"{name}: corrupted (not a generated password)")
         return found
 

@@ -86,10 +86,12 @@ def load_settings(**overrides: object) -> StackSettings:
 def _settings_error(exc: ValidationError) -> SettingsError:
     first = exc.errors()[0]
     field = str(first["loc"][0]) if first["loc"] else "?"
+    # Fields read through an alias (CI) are named as the user spells them.
+    variable = field if field.isupper() else f"PAWS_{field.upper()}"
     value = first.get("input")
     return SettingsError(
-        f"invalid setting PAWS_{field.upper()}={value!r}: {first['msg']}",
-        f"fix or unset PAWS_{field.upper()} in your environment or .env file",
+        f"invalid setting {variable}={value!r}: {first['msg']}",
+        f"fix or unset {variable} in your environment or .env file",
     )
 
 

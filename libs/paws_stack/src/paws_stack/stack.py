@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import engine as engine_mod
-from .compose import ComposeProject
+from .compose import ComposeProject, last_lines
 from .endpoints import Endpoints, build_endpoints
 from .errors import ComposeError, ProbeError, StackNotHealthy
 from .health import HealthReport, assess
@@ -52,10 +52,13 @@ class Stack:
 
     @property
     def project(self) -> str:
+        return self._project_for(self.profile)
+
+    def _project_for(self, profile: Profile) -> str:
         # Each profile is its own compose project: a lite etcd cluster must never be started
         # on the volumes of a three-member one.
         base = self.settings.project_name
-        return base if self.profile == "full" else f"{base}-lite"
+        return base if profile == "full" else f"{base}-lite"
 
     @property
     def secrets(self) -> SecretStore:
@@ -114,11 +117,18 @@ class Stack:
         for check in report.checks:
             if check.level == "warning":
                 self.progress.message(f"warning: {check.detail}")
-        created = self.secrets.ensure(volumes_exist=bool(current.volumes))
+        created = self.secrets.ensure(volumes_exist=self._any_volumes())
         if created:
             self.progress.message(f"generated {len(created)} secrets in {self.secrets.path}")
         self.build()
         return report
+
+    def _any_volumes(self) -> bool:
+        """Volumes of either profile: both use the one secrets directory."""
+        profiles: tuple[Profile, ...] = ("full", "lite")
+        return any(
+            inventory(self.client(), self._project_for(p), Topology(p)).volumes for p in profiles
+        )
 
     def build(self, source: str | None = None) -> ImagePlan:
         """Build the images this definition lacks (skips what exists)."""
@@ -136,8 +146,9 @@ class Stack:
         self, timeout: float | None = None, assume_yes: bool = False, interactive: bool = False
     ) -> HealthReport:
         """Bring the stack up and return only when it is healthy (idempotent)."""
-        deadline = time.monotonic() + (timeout or self.settings.wait_timeout)
         self.setup(assume_yes=assume_yes, interactive=interactive)
+        # The wait budget is for starting, not for a first-time image build.
+        deadline = time.monotonic() + (timeout or self.settings.wait_timeout)
         if self.inventory().running:
             report = self.health()
             if report.healthy:
@@ -166,7 +177,7 @@ class Stack:
         output = process.stdout.read() if process.stdout else ""
         if process.returncode != 0:
             raise ComposeError(
-                f"starting the stack failed: {output.strip().splitlines()[-1:]}",
+                f"starting the stack failed: {last_lines(output, 3)}",
                 "see the service logs: `paws-stack logs`; docs/troubleshooting.md lists fixes",
             )
 
@@ -219,13 +230,17 @@ class Stack:
         self.compose().run("down", "--remove-orphans", *(["--volumes"] if volumes else []))
         return doomed
 
+    def _require_services(self, services: list[str]) -> None:
+        unknown = [s for s in services if s not in self.topology.all_services()]
+        if unknown:
+            raise ComposeError(
+                f"unknown service(s) {', '.join(unknown)} in the {self.profile} profile",
+                f"choose from: {', '.join(self.topology.all_services())}",
+            )
+
     def restart(self, service: str) -> None:
         """Restart one service, e.g. 'patroni-1'."""
-        if service not in self.topology.all_services():
-            raise ComposeError(
-                f"unknown service {service!r} in the {self.profile} profile",
-                f"choose one of: {', '.join(self.topology.all_services())}",
-            )
+        self._require_services([service])
         self.compose().run("restart", service)
 
     def logs(
@@ -236,6 +251,7 @@ class Stack:
         tail: int | None = None,
     ) -> Iterator[str]:
         """The merged logs of the chosen services (all when empty)."""
+        self._require_services(services)
         args = ["logs", "--no-color", "--timestamps"]
         args += ["--follow"] if follow else []
         args += [f"--since={since}"] if since else []
@@ -255,8 +271,8 @@ class Stack:
         if not current.members:
             raise ProbeError(
                 f"the {self.profile} stack (project {self.project}) is not running",
-                "start it with `paws-stack up`"
-                + (" --profile lite" if self.profile == "lite" else ""),
+                "start it with `paws-stack up"
+                + (" --profile lite`" if self.profile == "lite" else "`"),
             )
         components = probe_all(current.members, self._credentials())
         return assess(self.topology, self.project, components)

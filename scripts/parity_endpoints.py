@@ -1,0 +1,61 @@
+"""Write the endpoints file paws_parity collects from, for the running local stack.
+
+This is composition glue (run by `nox -s config-diff`): paws_stack knows where members are,
+paws_parity takes plain connection details. Neither library imports the other.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from paws_stack import Stack
+
+
+def endpoints_document(stack: Stack) -> dict[str, object]:
+    members = {m.service: m for m in stack.inventory().running}
+    secrets = stack.secrets.path.resolve()
+    host = stack.settings.bind_address
+
+    def addresses(kind: str, port: int, scheme: str) -> list[str]:
+        return [f"{scheme}://{members[s].address}:{port}" for s in stack.topology.services(kind)
+                if s in members and members[s].address]
+
+    def containers(kind: str) -> list[str]:
+        return [members[s].container for s in stack.topology.services(kind) if s in members]
+
+    return {
+        "name": "local",
+        "timeout": 5,
+        "postgresql": {"dsn": f"host={host} port={stack.settings.pg_port} user=postgres "
+                              "dbname=postgres",
+                       "password_file": str(secrets / "pg_superuser_password")},
+        "patroni": {"urls": addresses("patroni", 8008, "http"), "username": "patroni",
+                    "password_file": str(secrets / "patroni_api_password")},
+        "redis": {"url": f"redis://{host}:{stack.settings.redis_port}/0",
+                  "password_file": str(secrets / "redis_password")},
+        "sentinel": {"urls": addresses("sentinel", 26379, "redis"), "master": "paws",
+                     "password_file": str(secrets / "redis_password")},
+        "etcd": {"containers": containers("etcd")},
+        "haproxy": {"containers": containers("haproxy"), "config_path": "/run/paws/haproxy.cfg"},
+        "compose": {"files": [str(stack.settings.compose_dir.resolve() / "compose.yaml")],
+                    "profiles": ["full"] if stack.profile == "full" else [],
+                    "env": stack.compose().env, "app_services": []},
+    }
+
+
+def main() -> int:
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(".paws/endpoints.yaml")
+    stack = Stack.from_settings()
+    if not stack.inventory().running:
+        lite = Stack.from_settings(profile="lite")
+        stack = lite if lite.inventory().running else stack
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(endpoints_document(stack), indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {target} for project {stack.project}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
