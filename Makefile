@@ -4,7 +4,7 @@ TOOLS := .paws/tools
 NOX := $(TOOLS)/bin/nox
 PYTHON ?= python3
 
-.PHONY: local-setup local-start local-stop local-health local-status local-logs local-endpoints local-test
+.PHONY: local-setup local-start local-stop local-health local-status local-logs local-endpoints local-test local-config-diff
 
 $(NOX):
 	@$(PYTHON) -m venv $(TOOLS) || { echo "error: '$(PYTHON) -m venv' failed; fix: install python3-venv (apt-get install python3-venv)" >&2; exit 2; }
@@ -33,3 +33,7 @@ local-endpoints: $(NOX)
 
 local-test: $(NOX)
 	$(NOX) -s tests -- $(ARGS)
+
+# make local-config-diff TARGET=staging (default) | TARGET=path/to/snapshot.yaml
+local-config-diff: $(NOX)
+	$(NOX) -s config-diff -- --target=$(or $(TARGET),staging) $(ARGS)

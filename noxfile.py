@@ -93,10 +93,19 @@ def restart(session: nox.Session) -> None:
     _stack_command(session, "restart")
 
 
+@nox.session(name="config-diff", python=PYTHON)
+def config_diff(session: nox.Session) -> None:
+    """Score the live local stack's configuration against staging (`-- --target=staging`)."""
+    session.install("-e", STACK, "-e", "libs/paws_parity")
+    endpoints = ROOT / ".paws" / "endpoints.yaml"
+    session.run("python", "scripts/parity_endpoints.py", str(endpoints))
+    session.run("paws-parity", "check", "--endpoints", str(endpoints), *session.posargs)
+
+
 def _lint(session: nox.Session) -> None:
     session.install("ruff>=0.6", "mypy>=1.11", *_editable_libraries())
-    session.run("ruff", "check", "libs", "tests", "noxfile.py")
-    session.run("ruff", "format", "--check", "libs", "tests", "noxfile.py")
+    session.run("ruff", "check", "libs", "tests", "benchmarks", "scripts", "noxfile.py")
+    session.run("ruff", "format", "--check", "libs", "tests", "benchmarks", "scripts", "noxfile.py")
     for lib in LIBRARIES:
         session.run("mypy", "--config-file", f"libs/{lib}/pyproject.toml", f"libs/{lib}/src")
 

@@ -19,8 +19,11 @@ def endpoints_document(stack: Stack) -> dict[str, object]:
     host = stack.settings.bind_address
 
     def addresses(kind: str, port: int, scheme: str) -> list[str]:
-        return [f"{scheme}://{members[s].address}:{port}" for s in stack.topology.services(kind)
-                if s in members and members[s].address]
+        return [
+            f"{scheme}://{members[s].address}:{port}"
+            for s in stack.topology.services(kind)
+            if s in members and members[s].address
+        ]
 
     def containers(kind: str) -> list[str]:
         return [members[s].container for s in stack.topology.services(kind) if s in members]
@@ -28,20 +31,37 @@ def endpoints_document(stack: Stack) -> dict[str, object]:
     return {
         "name": "local",
         "timeout": 5,
-        "postgresql": {"dsn": f"host={host} port={stack.settings.pg_port} user=postgres "
-                              "dbname=postgres",
-                       "password_file": str(secrets / "pg_superuser_password")},
-        "patroni": {"urls": addresses("patroni", 8008, "http"), "username": "patroni",
-                    "password_file": str(secrets / "patroni_api_password")},
-        "redis": {"url": f"redis://{host}:{stack.settings.redis_port}/0",
-                  "password_file": str(secrets / "redis_password")},
-        "sentinel": {"urls": addresses("sentinel", 26379, "redis"), "master": "paws",
-                     "password_file": str(secrets / "redis_password")},
+        "postgresql": {
+            "dsn": f"host={host} port={stack.settings.pg_port} user=postgres dbname=postgres",
+            "password_file": str(secrets / "pg_superuser_password"),
+        },
+        "patroni": {
+            "urls": addresses("patroni", 8008, "http"),
+            "username": "patroni",
+            "password_file": str(secrets / "patroni_api_password"),
+        },
+        "redis": {
+            "url": f"redis://{host}:{stack.settings.redis_port}/0",
+            "password_file": str(secrets / "redis_password"),
+        },
+        "sentinel": {
+            "urls": addresses("sentinel", 26379, "redis"),
+            "master": "paws",
+            "password_file": str(secrets / "redis_password"),
+        },
         "etcd": {"containers": containers("etcd")},
-        "haproxy": {"containers": containers("haproxy"), "config_path": "/run/paws/haproxy.cfg"},
-        "compose": {"files": [str(stack.settings.compose_dir.resolve() / "compose.yaml")],
-                    "profiles": ["full"] if stack.profile == "full" else [],
-                    "env": stack.compose().env, "app_services": []},
+        # The template, not the rendered file: that one lives on a tmpfs (which the engine's
+        # archive API cannot read) and holds the Redis password.
+        "haproxy": {
+            "containers": containers("haproxy"),
+            "config_path": "/etc/paws/templates/haproxy.cfg",
+        },
+        "compose": {
+            "files": [str(stack.settings.compose_dir.resolve() / "compose.yaml")],
+            "profiles": ["full"] if stack.profile == "full" else [],
+            "env": stack.compose().env,
+            "app_services": [],
+        },
     }
 
 
