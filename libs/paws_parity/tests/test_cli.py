@@ -90,3 +90,25 @@ class TestOutput:
         """The bundled waivers example can seed a user's parity-waivers.yaml."""
         assert main(["example-waivers"]) == 0
         assert "waivers:" in capsys.readouterr().out
+
+
+class TestWaiverFiles:
+    def test_no_file_applies_no_waivers(
+        self, files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Waivers are decisions: without the user's file none apply, and the report says so."""
+        assert main(["diff", str(files["same"]), "staging", "--json"]) == 0
+        notes = json.loads(capsys.readouterr().out)["notes"]
+        assert any("no waivers applied" in n and "example-waivers" in n for n in notes)
+
+    def test_repository_file_is_used(
+        self, files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A parity-waivers.yaml in the working folder applies and is named in the report."""
+        (tmp_path / "parity-waivers.yaml").write_text(
+            "waivers:\n  - key: 'redis:appendonly'\n    reason: testing\n"
+        )
+        assert main(["diff", str(files["drifted"]), "staging", "--json"]) == 1
+        report = json.loads(capsys.readouterr().out)
+        assert "waivers from parity-waivers.yaml" in report["notes"]
+        assert [f["waived"] for f in report["findings"] if f["key"] == "appendonly"] == [True]

@@ -14,8 +14,7 @@ from rich.console import Console
 
 from . import __version__
 from ._logging import configure_logging
-from .documents import parse_text, validate
-from .errors import ParityError, WaiverError
+from .errors import ParityError
 from .formats import render_github, render_markdown, render_plain
 from .model import Severity, Snapshot
 from .render import print_report
@@ -86,17 +85,17 @@ def _thresholds(args: argparse.Namespace, settings: ParitySettings) -> Threshold
 
 
 def _waivers(args: argparse.Namespace, settings: ParitySettings) -> tuple[Waivers, str]:
+    """Waivers are decisions: only a file the user keeps (and reviews) can make them."""
     if args.no_waivers:
         return Waivers(), "no waivers applied (--no-waivers)"
     if args.waivers is not None:
         return load_waivers(args.waivers, required=True), f"waivers from {args.waivers}"
     if settings.waivers_file.exists():
         return load_waivers(settings.waivers_file), f"waivers from {settings.waivers_file}"
-    text = (resources.files("paws_parity") / "data" / "parity-waivers.example.yaml").read_text()
-    name = "<bundled parity-waivers.example.yaml>"
-    data = parse_text(text, name=name, json_format=False)
-    waivers = validate(Waivers, data, text=text, name=name, error=WaiverError, fix="")
-    return waivers, f"no {settings.waivers_file} found: the bundled example waivers apply"
+    return Waivers(), (
+        f"no {settings.waivers_file} found: no waivers applied "
+        "(`paws-parity example-waivers > parity-waivers.yaml` starts one)"
+    )
 
 
 def _emit(report: Report, args: argparse.Namespace) -> int:

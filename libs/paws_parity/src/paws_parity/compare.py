@@ -6,8 +6,9 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 
 from . import normalise
+from .collect.redact import REDACTED
 from .model import Difference, Kind, Setting, Snapshot, Structure, Value
-from .versions import version_change
+from .versions import release, version_change
 
 DCS_PREFIX = "postgresql.parameters."
 ALL_KEYS = "*"  # the key of a finding about a whole component
@@ -30,7 +31,7 @@ def _versions(local: Snapshot, target: Snapshot) -> Iterator[Difference]:
         if mine is None or theirs is None:
             yield Difference(component, "version", mine, theirs, Kind.STRUCTURAL)
             continue
-        change = version_change(mine, theirs)
+        change = version_change(mine, theirs, component)
         if change:
             yield Difference(component, "version", mine, theirs, Kind.SEMANTIC, change=change)
 
@@ -99,6 +100,10 @@ def _settings(local: Snapshot, target: Snapshot) -> Iterator[Difference]:
                 found = dataclasses.replace(found, dcs_managed=True)
             if found.kind is Kind.STRUCTURAL and _partial_side(found, component, local, target):
                 continue
+            if found.kind is Kind.STRUCTURAL and _release_only(
+                component, key, mine, theirs, local, target
+            ):
+                found = dataclasses.replace(found, release_only=True)
             yield found
 
 
@@ -106,6 +111,44 @@ def _partial_side(found: Difference, component: str, local: Snapshot, target: Sn
     """A key missing from a side that lists only some keys of this component is no finding."""
     missing_on = local if found.local is None else target
     return component in missing_on.partial
+
+
+def _release_only(
+    component: str,
+    key: str,
+    mine: Mapping[str, Setting],
+    theirs: Mapping[str, Setting],
+    local: Snapshot,
+    target: Snapshot,
+) -> bool:
+    """A PostgreSQL setting at its built-in default that one server release has and the other
+    lacks (minor releases add settings, as 15.20 did): a version difference, not drift.
+
+    Only when both versions are known and are not the same release; never for an extension's
+    `prefix.name` settings, which a configuration change (shared_preload_libraries) adds.
+    """
+    if component != "postgresql" or "." in key:
+        return False
+    present = mine.get(key) or theirs.get(key)
+    if present is None or present.source != "default":
+        return False
+    versions = local.versions.get(component), target.versions.get(component)
+    if versions[0] is None or versions[1] is None:
+        return False
+    return release(versions[0]) != release(versions[1])
+
+
+def _set_or_unset(mine: Setting, theirs: Setting) -> tuple[Setting, Setting]:
+    """When one side is redacted, both are compared as set or unset, never by value."""
+    if REDACTED not in (mine.value, theirs.value):
+        return mine, theirs
+
+    def hide(setting: Setting) -> Setting:
+        if setting.value in ("", None, REDACTED):
+            return setting
+        return setting.model_copy(update={"value": REDACTED})
+
+    return hide(mine), hide(theirs)
 
 
 def _meta(component: str, key: str, *snapshots: Snapshot) -> tuple[str, str, Setting | None]:
@@ -136,6 +179,7 @@ def _compare_setting(
             component, key, value if mine else None, value if theirs else None,
             Kind.STRUCTURAL, context=context,
         )  # fmt: skip
+    mine, theirs = _set_or_unset(mine, theirs)
     as_component, as_key, borrowed = _meta(component, key, local, target)
     meta_for_mine = theirs if borrowed is None else borrowed
     meta_for_theirs = mine if borrowed is None else borrowed

@@ -52,6 +52,7 @@ class Setting(_Strict):
     unit: str | None = None
     vartype: Literal["bool", "integer", "real", "string", "enum"] | None = None
     context: str | None = None
+    source: str | None = None  # pg_settings.source: `default` means the built-in default
 
     @model_validator(mode="before")
     @classmethod
@@ -62,7 +63,7 @@ class Setting(_Strict):
 
     def compact(self) -> Any:
         """The shortest form that reads back as this setting."""
-        if self.unit is None and self.vartype is None and self.context is None:
+        if (self.unit, self.vartype, self.context, self.source) == (None, None, None, None):
             return self.value
         return self.model_dump(exclude_none=True)
 
@@ -145,6 +146,7 @@ class Difference:
     change: str = ""  # for versions: major, minor or patch
     context: str | None = None  # pg_settings context, when known
     dcs_managed: bool = False  # a PostgreSQL parameter that Patroni's DCS sets
+    release_only: bool = False  # a built-in default that exists in one server release only
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from .compare import diff
-from .model import Finding, Severity, Snapshot
+from .model import Difference, Finding, Severity, Snapshot
 from .rules import Rules, bundled_rules, judge
 from .score import Score, Thresholds, score
 from .waivers import Waiver, Waivers, apply_waivers
@@ -80,6 +80,23 @@ def _notes(local: Snapshot, target: Snapshot) -> list[str]:
     return notes
 
 
+def _release_note(local: Snapshot, target: Snapshot, found: list[Difference]) -> list[str]:
+    """Settings one PostgreSQL release has at their defaults and the other lacks: said once."""
+    if not found:
+        return []
+    by_side: dict[str, list[str]] = {}
+    for difference in found:
+        side = local if difference.local is not None else target
+        by_side.setdefault(side.name, []).append(difference.key)
+    versions = {s.name: s.versions.get("postgresql", "?") for s in (local, target)}
+    parts = [f"{', '.join(sorted(keys))} only in {name} (PostgreSQL {versions[name]})"
+             for name, keys in sorted(by_side.items())]  # fmt: skip
+    return [
+        "postgresql: settings that exist in one server release only, at their built-in "
+        f"defaults, are a version difference, not drift, and are not scored: {'; '.join(parts)}"
+    ]
+
+
 def _order(finding: Finding) -> tuple[str, int, str]:
     return finding.component, finding.severity.rank, finding.key
 
@@ -97,7 +114,9 @@ def build_report(
     """Compare `local` with `target` and judge, waive and score every difference."""
     rules = rules or bundled_rules()
     thresholds = thresholds or Thresholds()
-    findings = judge(diff(local, target), rules, default_severity)
+    differences = diff(local, target)
+    release_only = [d for d in differences if d.release_only]
+    findings = judge([d for d in differences if not d.release_only], rules, default_severity)
     outcome = apply_waivers(findings, waivers or Waivers(), today)
     ordered = sorted(outcome.findings, key=_order)
     result = score(ordered, rules.penalties, thresholds, _components(local, target))
@@ -109,5 +128,5 @@ def build_report(
         thresholds=thresholds,
         expired_waivers=outcome.expired,
         unused_waivers=outcome.unused,
-        notes=_notes(local, target),
+        notes=_notes(local, target) + _release_note(local, target, release_only),
     )

@@ -17,11 +17,15 @@ from ..model import Setting
 from ..normalise import PER_MEMBER
 from . import Collected
 from .haproxy_cfg import parse_haproxy
-from .redact import redact_value
+from .redact import REDACTED, redact_value
 
-VERSION_LABELS = ("paws.version", "org.opencontainers.image.version")
+# The image records what it installed, per component: dev.paws.version.haproxy=2.6.12-1+deb12u4.
+VERSION_LABEL = "dev.paws.version.{component}"
+FALLBACK_LABELS = ("org.opencontainers.image.version",)
 DEFAULT_HAPROXY_CONFIG = "/run/paws/haproxy.cfg"
 _VERSION = re.compile(r"(?:Version:?|version)\s+v?(\d+\.\d+(?:\.\d+)?)", re.I)
+_DEBIAN_VERSION = re.compile(r"^(?:\d+:)?([0-9][0-9A-Za-z.]*?)(?:[-~+].*)?$")
+_PLACEHOLDER = re.compile(r"\{\{(secret|env):([A-Za-z0-9_]+)\}\}")
 
 
 def etcd_settings(env: Iterable[str], args: Iterable[str]) -> dict[str, str]:
@@ -78,11 +82,25 @@ def _running(client: Any, names: Iterable[str], component: str) -> list[Any]:
     return found
 
 
-def _version(container: Any, command: list[str]) -> str | None:
-    labels = container.attrs.get("Config", {}).get("Labels") or {}
-    for label in VERSION_LABELS:
+def upstream_version(text: str) -> str:
+    """A Debian package version as the upstream release: `5:7.0.15-1~deb12u10` -> `7.0.15`."""
+    match = _DEBIAN_VERSION.match(text.strip())
+    return match.group(1) if match else text.strip()
+
+
+def label_version(labels: Mapping[str, str], component: str) -> str | None:
+    """The component's version from image labels, if the image records it."""
+    for label in (VERSION_LABEL.format(component=component), *FALLBACK_LABELS):
         if labels.get(label):
-            return str(labels[label])
+            return upstream_version(str(labels[label]))
+    return None
+
+
+def _version(container: Any, component: str, command: list[str]) -> str | None:
+    labels = container.attrs.get("Config", {}).get("Labels") or {}
+    found = label_version(labels, component)
+    if found:
+        return found
     result = container.exec_run(command)  # prints the version; changes nothing
     match = _VERSION.search(result.output.decode("utf-8", "replace"))
     return match.group(1) if match else None
@@ -97,7 +115,7 @@ def collect_etcd(endpoint: ContainersEndpoint, timeout: float) -> Collected:
         for c in containers
     ]
     settings = {key: Setting(value=value) for key, value in merge_members(members).items()}
-    version = _version(containers[0], ["etcd", "--version"])
+    version = _version(containers[0], "etcd", ["etcd", "--version"])
     return Collected("etcd", settings, version=version, members=len(containers))
 
 
@@ -111,6 +129,25 @@ def read_file(container: Any, path: str) -> str:
         return handle.read().decode("utf-8")
 
 
+def resolve_placeholders(text: str, env: Iterable[str]) -> str:
+    """A config template as the entrypoint renders it, without its secrets.
+
+    `{{env:NAME}}` takes the container's environment (`Config.Env`); `{{secret:NAME}}`
+    becomes `<redacted>`. An unknown variable stays as written, so it shows as drift.
+    """
+    variables = dict(item.partition("=")[::2] for item in env)
+
+    def replace(match: re.Match[str]) -> str:
+        kind, name = match.groups()
+        if kind == "secret":
+            return REDACTED
+        if name not in variables:
+            return match.group(0)
+        return str(redact_value(name, variables[name]))
+
+    return _PLACEHOLDER.sub(replace, text)
+
+
 def collect_haproxy(endpoint: ContainersEndpoint, timeout: float) -> Collected:
     """The configuration file HAProxy runs with, parsed and redacted."""
     client = _engine("haproxy", timeout)
@@ -120,7 +157,8 @@ def collect_haproxy(endpoint: ContainersEndpoint, timeout: float) -> Collected:
         text = read_file(containers[0], path)
     except DockerException as exc:
         raise CollectorError("haproxy", f"cannot read {path}: {exc}") from None
+    text = resolve_placeholders(text, containers[0].attrs["Config"].get("Env") or [])
     settings = {key: Setting(value=list(value) if isinstance(value, list) else value)
                 for key, value in parse_haproxy(text).items()}  # fmt: skip
-    version = _version(containers[0], ["haproxy", "-v"])
+    version = _version(containers[0], "haproxy", ["haproxy", "-v"])
     return Collected("haproxy", settings, version=version, members=len(containers))

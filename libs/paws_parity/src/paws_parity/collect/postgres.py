@@ -12,15 +12,15 @@ from ..model import Setting
 from . import Collected
 from .redact import redact_value
 
-QUERY = "SELECT name, setting, unit, vartype, context FROM pg_settings ORDER BY name"
+QUERY = "SELECT name, setting, unit, vartype, context, source FROM pg_settings ORDER BY name"
 
 
 def settings_from_rows(rows: Iterable[Sequence[str | None]]) -> dict[str, Setting]:
-    """pg_settings rows (name, setting, unit, vartype, context) as settings, secrets redacted."""
-    fields = ("value", "unit", "vartype", "context")
+    """pg_settings rows (name, setting, unit, vartype, context[, source]), secrets redacted."""
+    fields = ("value", "unit", "vartype", "context", "source")
     settings = {}
     for name, *rest in rows:
-        row = dict(zip(fields, rest, strict=True))
+        row = dict(zip(fields, rest, strict=False))
         row["value"] = redact_value(str(name), row["value"])
         settings[str(name)] = Setting.model_validate(row)
     return settings

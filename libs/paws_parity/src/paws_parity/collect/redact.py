@@ -10,13 +10,16 @@ REDACTED = "<redacted>"
 SECRET_KEY = re.compile(
     r"(?:password|passwd|pass|secret|token|credentials?|private[-_]?key|masterauth)$", re.I
 )
+# Names the pattern catches that hold no secret (etcd's cluster token only keeps two clusters
+# apart; it is in every member's environment). Redaction is the same on both sides of a comparison.
+NOT_SECRET = frozenset({"initial-cluster-token", "ETCD_INITIAL_CLUSTER_TOKEN"})
 _CONNINFO_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.I)
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)([^@\s]+)(@)")
 
 
 def is_secret_key(key: str) -> bool:
     """Whether a setting or variable name names a secret."""
-    return bool(SECRET_KEY.search(key))
+    return key not in NOT_SECRET and bool(SECRET_KEY.search(key))
 
 
 def redact_value(key: str, value: Any) -> Any:

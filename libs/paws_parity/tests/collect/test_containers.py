@@ -1,0 +1,53 @@
+"""etcd and HAProxy through the engine: versions from image labels, templates as rendered."""
+
+from __future__ import annotations
+
+import pytest
+
+from paws_parity.collect.containers import label_version, resolve_placeholders, upstream_version
+from paws_parity.collect.haproxy_cfg import parse_haproxy
+
+LABELS = {
+    "dev.paws.version.etcd": "3.5.16",
+    "dev.paws.version.haproxy": "2.6.12-1+deb12u4",
+    "dev.paws.version.redis": "5:7.0.15-1~deb12u10",
+}
+
+
+class TestVersions:
+    @pytest.mark.parametrize(
+        ("package", "upstream"),
+        [("2.6.12-1+deb12u4", "2.6.12"), ("5:7.0.15-1~deb12u10", "7.0.15"),
+         ("15.20-0+deb12u1", "15.20"), ("3.5.16", "3.5.16"), ("3.0.2-1", "3.0.2")],
+    )  # fmt: skip
+    def test_debian_package_version_to_upstream(self, package: str, upstream: str) -> None:
+        """Epoch and Debian revision are dropped."""
+        assert upstream_version(package) == upstream
+
+    def test_component_label_wins(self) -> None:
+        """Each image labels every component's version: the component's own label is used."""
+        assert label_version(LABELS, "haproxy") == "2.6.12"
+        assert label_version(LABELS, "etcd") == "3.5.16"
+        assert label_version({}, "etcd") is None
+
+
+class TestTemplates:
+    TEMPLATE = (
+        "listen postgres_replicas\n    option httpchk GET {{env:PG_REPLICA_CHECK}}\n"
+        "listen redis_master\n    tcp-check send AUTH\\ {{secret:redis_password}}\\r\\n\n"
+    )
+
+    def test_env_resolved_secret_redacted(self) -> None:
+        """`{{env:X}}` takes the container's value; `{{secret:X}}` is never read."""
+        text = resolve_placeholders(self.TEMPLATE, ["PG_REPLICA_CHECK=/replica", "PATH=/bin"])
+        settings = parse_haproxy(text)
+        assert settings["listen postgres_replicas.option httpchk"] == "GET /replica"
+        assert settings["listen redis_master.tcp-check send"] == "AUTH\\ <redacted>\\r\\n"
+
+    def test_unknown_variable_stays_visible(self) -> None:
+        """A variable the container lacks stays as written, so it shows as drift."""
+        assert resolve_placeholders("x {{env:NOPE}}", []) == "x {{env:NOPE}}"
+
+    def test_secret_named_variable_is_redacted(self) -> None:
+        """An env placeholder whose name is a secret's is redacted too."""
+        assert resolve_placeholders("{{env:API_TOKEN}}", ["API_TOKEN=abc"]) == "<redacted>"

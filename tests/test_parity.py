@@ -1,0 +1,322 @@
+"""TC-014..TC-017: the live stack against bundled staging, live drift found and cleared, bad input.
+
+Every check runs the composition the way `nox -s config-diff` does: `scripts/parity_endpoints.py`
+writes the endpoints file for the test project (settings from the environment), then
+`paws-parity check --endpoints FILE` collects and compares.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from conftest import ROOT, wait_for
+from helpers import address, redis_client
+from paws_parity import bundled_snapshot, write_snapshot
+from paws_parity.model import Setting
+from paws_parity.normalise import canonical
+from paws_stack import Stack
+
+pytestmark = pytest.mark.stack
+
+STAGING = bundled_snapshot("staging")
+RULES = ROOT / "libs" / "paws_parity" / "src" / "paws_parity" / "data" / "rules.yaml"
+
+
+def parity(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the paws-parity console script the way a user does."""
+    return subprocess.run(
+        [sys.executable, "-m", "paws_parity.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def endpoints(started: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The endpoints file of the running test stack, written as the nox session writes it."""
+    path = tmp_path_factory.mktemp("parity") / "endpoints.yaml"
+    result = subprocess.run(
+        [sys.executable, "scripts/parity_endpoints.py", str(path)],
+        capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def check(endpoints: Path) -> dict[str, Any]:
+    """`paws-parity check --target staging --json` against the live stack; the report."""
+    begin = time.monotonic()
+    result = parity("check", "--endpoints", str(endpoints), "--target", "staging", "--json")
+    elapsed = time.monotonic() - begin
+    assert result.returncode in (0, 1), result.stderr
+    report: dict[str, Any] = json.loads(result.stdout)
+    report["_seconds"] = elapsed
+    return report
+
+
+def by_key(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(f["component"], f["key"]): f for f in report["findings"]}
+
+
+def rule_severity(component: str, key: str) -> str:
+    """What the bundled rules file maps a runtime difference of this key to."""
+    from paws_parity.model import Difference, Kind
+    from paws_parity.rules import bundled_rules, judge
+
+    found = judge([Difference(component, key, "a", "b", Kind.RUNTIME)], bundled_rules())
+    return found[0].severity.value
+
+
+def _secrets(stack: Stack) -> list[str]:
+    names = ["redis_password", "patroni_api_password", "pg_superuser_password"]
+    return [stack.secrets.read(name) for name in names]
+
+
+# --- TC-014 --------------------------------------------------------------------------------
+
+
+def test_tc014_local_vs_staging_passes_bar(stack: Stack) -> None:
+    """`nox -s config-diff -- --target=staging --json` and `make local-config-diff` pass."""
+    nox = ROOT / ".paws" / "tools" / "bin" / "nox"
+    result = subprocess.run(
+        [str(nox), "-s", "config-diff", "--", "--target=staging", "--json"],
+        capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    assert report["passed"] is True
+    assert report["score"] >= 85
+    assert report["counts"]["critical"] == 0
+    assert report["counts"]["warning"] < 3
+    fields = {"component", "key", "local", "target", "kind", "severity", "waived",
+              "remediation", "restart_required"}  # fmt: skip
+    for finding in report["findings"]:
+        assert fields <= set(finding), finding
+        assert finding["local"] != finding["target"], finding
+    for secret in _secrets(stack):
+        assert secret not in result.stdout and secret not in result.stderr
+    print(f"\n[TC-014] parity {report['score']}/100 counts={report['counts']}")
+
+    made = subprocess.run(
+        ["make", "local-config-diff", "TARGET=staging"],
+        capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stdout[-3000:] + made.stderr[-3000:]
+    assert re.search(r"parity \d+/100 PASSED", made.stdout + made.stderr)
+
+
+def test_tc014_live_findings_are_never_equivalent_values(endpoints: Path) -> None:
+    """No reported runtime finding has equal values once normalised (no false positives)."""
+    report = check(endpoints)
+    for f in report["findings"]:
+        if f["kind"] != "runtime" or f["component"] not in ("postgresql", "redis", "haproxy"):
+            continue
+        a, b = Setting(value=f["local"]), Setting(value=f["target"])
+        assert canonical(f["component"], f["key"], a) != canonical(f["component"], f["key"], b), f
+    print(f"\n[TC-014] live collection + comparison: {report['_seconds']:.2f} s")
+
+
+# --- TC-015 --------------------------------------------------------------------------------
+
+
+def _redis_nodes(stack: Stack) -> list[Any]:
+    return [redis_client(stack, address(stack, s), 6379) for s in stack.topology.services("redis")]
+
+
+def _redis_master(stack: Stack) -> Any:
+    return next(c for c in _redis_nodes(stack) if c.info("replication")["role"] == "master")
+
+
+def _apply_redis_remediation(stack: Stack, remediation: str) -> None:
+    """Run the printed `redis-cli CONFIG SET key 'value'` on every Redis node."""
+    match = re.search(r"CONFIG SET (\S+) (\S+)", remediation)
+    assert match, remediation
+    key, value = match.group(1), shlex.split(match.group(2))[0]
+    for node in _redis_nodes(stack):
+        node.config_set(key, value)
+
+
+def test_tc015_redis_live_drift_found_and_cleared(stack: Stack, endpoints: Path) -> None:
+    """A `CONFIG SET maxmemory-policy` on the master is found, remediated and cleared."""
+    nodes = _redis_nodes(stack)
+    original = [n.config_get("maxmemory-policy")["maxmemory-policy"] for n in nodes]
+    master = _redis_master(stack)
+    staging_value = str(STAGING.settings["redis"]["maxmemory-policy"].value)
+    current = master.config_get("maxmemory-policy")["maxmemory-policy"]
+    planted = next(v for v in ("allkeys-lru", "volatile-ttl") if v not in (staging_value, current))
+    baseline = check(endpoints)
+    try:
+        master.config_set("maxmemory-policy", planted)
+        drifted = check(endpoints)
+        new = set(by_key(drifted)) - set(by_key(baseline))
+        assert new == {("redis", "maxmemory-policy")}, new
+        finding = by_key(drifted)[("redis", "maxmemory-policy")]
+        assert finding["kind"] == "runtime"
+        assert finding["severity"] == rule_severity("redis", "maxmemory-policy")
+        assert f"CONFIG SET maxmemory-policy '{staging_value}'" in finding["remediation"]
+        assert "compose/config/redis/redis.conf" in finding["remediation"]
+
+        _apply_redis_remediation(stack, finding["remediation"])
+        cleared = check(endpoints)
+        assert ("redis", "maxmemory-policy") not in by_key(cleared)
+        assert cleared["score"] == baseline["score"]
+        print(f"\n[TC-015] {finding['severity']}: {finding['remediation']}")
+    finally:
+        for node, value in zip(nodes, original, strict=True):
+            node.config_set("maxmemory-policy", value)
+
+
+# --- TC-016 --------------------------------------------------------------------------------
+
+
+def _patroni(stack: Stack) -> tuple[str, tuple[str, str]]:
+    url = f"http://{address(stack, 'patroni-0')}:8008"
+    return url, ("patroni", stack.secrets.read("patroni_api_password"))
+
+
+def _leader_work_mem(stack: Stack) -> str:
+    from helpers import leader_pg
+
+    with leader_pg(stack) as conn:
+        row = conn.execute("SELECT setting || coalesce(unit, '') FROM pg_settings "
+                           "WHERE name = 'work_mem'").fetchone()  # fmt: skip
+    assert row is not None
+    return str(row[0])
+
+
+def _patch_work_mem(stack: Stack, value: str | None) -> None:
+    url, auth = _patroni(stack)
+    body = {"postgresql": {"parameters": {"work_mem": value}}}
+    response = httpx.patch(f"{url}/config", json=body, auth=auth, timeout=10)
+    response.raise_for_status()
+
+
+def _same_memory(a: str, b: str) -> bool:
+    meta = Setting(unit="kB", vartype="integer")
+    return canonical("postgresql", "work_mem", Setting(value=a), meta) == canonical(
+        "postgresql", "work_mem", Setting(value=b), meta
+    )
+
+
+def _apply_patronictl_remediation(stack: Stack, remediation: str) -> str:
+    """The printed `patronictl edit-config ... --pg work_mem='X'`, done over the REST API."""
+    match = re.search(r"patronictl edit-config \S+ --force --pg work_mem=(\S+)", remediation)
+    assert match, remediation
+    value = shlex.split(match.group(1))[0]
+    _patch_work_mem(stack, value)
+    return value
+
+
+def test_tc016_patroni_live_drift_found_and_cleared(stack: Stack, endpoints: Path) -> None:
+    """A DCS change of work_mem is found as a patronictl fix, remediated and cleared."""
+    url, auth = _patroni(stack)
+    dcs = httpx.get(f"{url}/config", auth=auth, timeout=10).json()
+    original = (dcs.get("postgresql") or {}).get("parameters", {}).get("work_mem")
+    before = _leader_work_mem(stack)
+    staging_value = str(STAGING.settings["postgresql"]["work_mem"].value)
+    planted = next(v for v in ("7MB", "9MB") if not _same_memory(v, before))
+    baseline = check(endpoints)
+    try:
+        _patch_work_mem(stack, planted)
+        wait_for(lambda: _same_memory(_leader_work_mem(stack), planted), 15, "work_mem applied")
+        drifted = check(endpoints)
+        new = {k for k in set(by_key(drifted)) - set(by_key(baseline)) if k[1] != "work_mem"}
+        assert not new, new
+        finding = by_key(drifted)[("postgresql", "work_mem")]
+        assert finding["severity"] == rule_severity("postgresql", "work_mem")
+        assert "patronictl edit-config" in finding["remediation"]
+        assert "--pg work_mem=" in finding["remediation"]
+        assert finding["restart_required"] is False
+
+        value = _apply_patronictl_remediation(stack, finding["remediation"])
+        assert _same_memory(value, staging_value)
+        wait_for(lambda: _same_memory(_leader_work_mem(stack), value), 15, "remediation applied")
+        cleared = check(endpoints)
+        assert ("postgresql", "work_mem") not in by_key(cleared)
+        print(f"\n[TC-016] {finding['severity']}: {finding['remediation']}")
+        assert cleared["score"] == baseline["score"]
+    finally:
+        _patch_work_mem(stack, original)
+        wait_for(lambda: _same_memory(_leader_work_mem(stack), before), 15, "work_mem restored")
+
+
+# --- TC-017 --------------------------------------------------------------------------------
+
+
+def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_tc017_malformed_snapshot_names_line_and_field(tmp_path: Path) -> None:
+    """A wrong type on line 7 exits 2, naming the file, the line and the field path."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "schema: 1\nname: bad\nversions: {postgresql: '15'}\ntopology:\n"
+        "  synchronous_mode: true\n  members:\n    etcd: three\n"
+    )
+    result = parity("diff", str(path), "staging")
+    assert result.returncode == 2
+    assert str(path) in result.stderr and "line 7" in result.stderr
+    assert "topology.members.etcd" in result.stderr
+    _no_traceback(result)
+
+
+@pytest.mark.parametrize(
+    ("entry", "field"),
+    [("  - key: redis:maxmemory\n", "reason"),
+     ("  - key: redis:maxmemory\n    reason: small\n    expires: someday\n", "expires")],
+)  # fmt: skip
+def test_tc017_malformed_waiver_names_line_and_field(
+    tmp_path: Path, entry: str, field: str
+) -> None:
+    """A waiver without a reason, or with a bad date, exits 2 naming the line and field."""
+    waivers = tmp_path / "parity-waivers.yaml"
+    waivers.write_text("waivers:\n" + entry)
+    result = parity("diff", "staging", "staging", "--waivers", str(waivers))
+    assert result.returncode == 2
+    assert re.search(r"line [23]", result.stderr) and field in result.stderr, result.stderr
+    _no_traceback(result)
+
+
+def test_tc017_unknown_target_clear_error() -> None:
+    """`--target nosuch` exits 2 with one message listing the accepted forms."""
+    result = parity("diff", "staging", "nosuch")
+    assert result.returncode == 2
+    assert "staging" in result.stderr and "live:" in result.stderr and "file" in result.stderr
+    assert result.stdout == ""
+    _no_traceback(result)
+
+
+def test_tc017_unreachable_component_exit_2(endpoints: Path, tmp_path: Path) -> None:
+    """A Redis URL on a closed 127.0.0.1 port exits 2 naming redis; no score, no verdict."""
+    document = json.loads(endpoints.read_text())
+    document["redis"]["url"] = "redis://127.0.0.1:1/0"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(document))
+    result = parity(
+        "check", "--target", f"live:{broken}", "--local", str(_snapshot(tmp_path)), "--json"
+    )
+    assert result.returncode == 2
+    assert "redis" in result.stderr and "127.0.0.1:1" in result.stderr
+    assert "passed" not in result.stdout and "/100" not in result.stdout + result.stderr
+    _no_traceback(result)
+
+
+def _snapshot(tmp_path: Path) -> Path:
+    """The bundled staging snapshot as a file: the local side that needs no collection."""
+    return write_snapshot(STAGING, tmp_path / "staging-copy.yaml")
