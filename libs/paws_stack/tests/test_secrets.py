@@ -193,11 +193,6 @@ class TestDamagedWithVolumes:
             store.ensure(volumes_exist=True)
         assert not store.path.exists()
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="bug: problems() reads with read_text(utf-8) and lets UnicodeDecodeError escape "
-        "for a secret holding binary garbage, instead of reporting it corrupted",
-    )
     def test_binary_garbage_counts_as_corrupted(self, filled: SecretStore) -> None:
         """A secret overwritten with non-UTF-8 bytes is reported corrupted, not a crash."""
         filled.file("redis_password").write_bytes(b"\xff\xfe\x00garbage")
@@ -249,10 +244,6 @@ class TestRead:
             store.read("redis_password")
         assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="bug: read() catches only OSError; a non-UTF-8 secret raises UnicodeDecodeError",
-    )
     def test_binary_garbage_is_secrets_error(self, filled: SecretStore) -> None:
         """A secret holding non-UTF-8 bytes raises SecretsError, not UnicodeDecodeError."""
         filled.file("redis_password").write_bytes(b"\xff\xfe\x00garbage")

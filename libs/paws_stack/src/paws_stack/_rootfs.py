@@ -56,7 +56,12 @@ def _require_debootstrap(report: Report) -> None:
     if shutil.which("debootstrap"):
         return
     report("installing debootstrap")
-    _run(["apt-get", "install", "-y", "debootstrap"], "installing debootstrap", report)
+    _run(["apt-get", "update", "-q"], "apt-get update", report)
+    _run(
+        ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "debootstrap"],
+        "installing debootstrap",
+        report,
+    )
 
 
 def _debootstrap(rootfs: Path, pins: Pins, mirror: str, report: Report) -> None:

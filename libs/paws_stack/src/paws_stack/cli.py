@@ -15,7 +15,7 @@ from typing import Any
 from docker.errors import DockerException
 from pydantic import BaseModel
 
-from . import __version__
+from . import __version__, _logging
 from .console import TerminalProgress, err, health_table, out, status_table
 from .errors import PawsStackError, ProbeError
 from .health import HealthReport
@@ -218,7 +218,9 @@ def _pick_profile(args: argparse.Namespace) -> Stack:
         overrides["profile"] = args.profile
     if getattr(args, "source", None):
         overrides["image_source"] = args.source
-    stack = Stack(load_settings(**overrides), TerminalProgress())
+    settings = load_settings(**overrides)
+    _logging.configure(settings.log_level)
+    stack = Stack(settings, TerminalProgress())
     if "profile" not in overrides and args.command not in ("setup", "up", "build"):
         stack = _running_profile(stack)
     return stack

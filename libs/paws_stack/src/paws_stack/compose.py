@@ -7,7 +7,11 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import structlog
+
 from .errors import ComposeError
+
+log = structlog.get_logger("paws_stack.compose")
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class ComposeProject:
 
     def run(self, *args: str, timeout: float | None = 600, check: bool = True) -> str:
         """Run a compose command and return its stdout; a failure is a ComposeError."""
+        log.debug("compose.run", project=self.project, args=list(args))
         try:
             result = subprocess.run(
                 self.command(*args),
@@ -44,6 +49,7 @@ class ComposeProject:
                 f"`{' '.join(self.argv)} {' '.join(args)}` did not finish within {timeout:.0f} s",
                 "check `docker info` answers, then retry",
             ) from None
+        log.info("compose.done", project=self.project, args=list(args), rc=result.returncode)
         if check and result.returncode != 0:
             raise ComposeError(
                 f"`{' '.join(self.argv)} {' '.join(args)}` failed: {last_lines(result.stderr)}",

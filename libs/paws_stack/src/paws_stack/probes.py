@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import psycopg
 import redis
+import structlog
 
 from .health import Component, Role
 from .topology import Kind
@@ -239,6 +240,9 @@ def redis_ping(credentials: Credentials) -> bool:
     return bool(client.ping())
 
 
+log = structlog.get_logger("paws_stack.probes")
+
+
 def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> Component:
     if member.state != "running" or not member.address:
         return _down(member, f"container {member.state}")
@@ -252,6 +256,7 @@ def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> 
     try:
         return _timed(probes[member.kind])
     except (httpx.HTTPError, redis.RedisError, psycopg.Error, OSError, KeyError, ValueError) as exc:
+        log.info("probe.failed", member=member.service, error=type(exc).__name__)
         return _down(member, f"probe failed: {type(exc).__name__}: {exc}".strip())
 
 

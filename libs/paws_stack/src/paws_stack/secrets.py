@@ -52,9 +52,10 @@ class SecretStore:
         """The value of one secret; for clients that must authenticate (never print it)."""
         try:
             return self.file(name).read_text(encoding="utf-8").strip()
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not text (corrupted)"
             raise SecretsError(
-                f"cannot read secret {name} from {self.path}: {exc.strerror}",
+                f"cannot read secret {name} from {self.path}: {reason}",
                 "restore the secrets directory from a backup (or, to start over, "
                 "`paws-stack down --volumes` then `paws-stack up`)",
             ) from None
@@ -66,7 +67,7 @@ class SecretStore:
             target = self.file(name)
             if not target.is_file():
                 found.append(f"{name}: missing")
-            elif not is_well_formed(target.read_text(encoding="utf-8").strip()):
+            elif not is_well_formed(target.read_bytes().decode("utf-8", "replace").strip()):
                 found.append(f"{name}: corrupted (not a generated password)")
         return found
 

@@ -45,6 +45,7 @@ class StackSettings(BaseSettings):
     stats_port: int = Field(default=18404, ge=1024, le=65535)
     wait_timeout: float = Field(default=300.0, gt=0, le=3600)
     secrets_dir: Path | None = None
+    log_level: Literal["debug", "info", "warning"] = "warning"
     # CI systems set CI=true; setup then installs without asking, as with --yes.
     ci: bool = Field(default=False, validation_alias="CI")
 
