@@ -40,57 +40,30 @@ def _install_stack(session: nox.Session) -> None:
     session.install("-e", STACK)
 
 
-def _stack_command(session: nox.Session, *command: str) -> None:
-    _install_stack(session)
-    session.run("paws-stack", *command, *session.posargs)
+# Sessions that run one paws-stack command: name -> what `nox -l` says about it.
+STACK_COMMANDS = {
+    "setup": "Install/start the engine if needed, check the host, generate secrets, build images.",
+    "up": "Bring the stack up and wait until healthy (`-- --profile lite` for 8 GB laptops).",
+    "down": "Stop the stack, keeping data (`-- --volumes` wipes it).",
+    "health": "Probe every member: exit 0 healthy, 1 not, 2 could not check (`-- --json`).",
+    "status": "Topology: who leads, lag, timelines, volumes, ports.",
+    "endpoints": "Connection URLs (`-- --show-secrets` to include passwords).",
+    "logs": "Merged logs (`-- patroni-0 redis-0 --follow`).",
+    "restart": "Restart one service (`-- patroni-1`).",
+}
 
 
-@nox.session(python=PYTHON)
-def setup(session: nox.Session) -> None:
-    """Install/start the engine if needed, check the host, generate secrets, build images."""
-    _stack_command(session, "setup")
+def _stack_session(command: str, description: str) -> None:
+    def run(session: nox.Session) -> None:
+        _install_stack(session)
+        session.run("paws-stack", command, *session.posargs)
+
+    run.__doc__ = description
+    nox.session(name=command, python=PYTHON)(run)
 
 
-@nox.session(python=PYTHON)
-def up(session: nox.Session) -> None:
-    """Bring the stack up and wait until healthy (`-- --profile lite` for 8 GB laptops)."""
-    _stack_command(session, "up")
-
-
-@nox.session(python=PYTHON)
-def down(session: nox.Session) -> None:
-    """Stop the stack, keeping data (`-- --volumes` wipes it)."""
-    _stack_command(session, "down")
-
-
-@nox.session(python=PYTHON)
-def health(session: nox.Session) -> None:
-    """Probe every member: exit 0 healthy, 1 not, 2 could not check (`-- --json`)."""
-    _stack_command(session, "health")
-
-
-@nox.session(python=PYTHON)
-def status(session: nox.Session) -> None:
-    """Topology: who leads, lag, timelines, volumes, ports."""
-    _stack_command(session, "status")
-
-
-@nox.session(python=PYTHON)
-def endpoints(session: nox.Session) -> None:
-    """Connection URLs (`-- --show-secrets` to include passwords)."""
-    _stack_command(session, "endpoints")
-
-
-@nox.session(python=PYTHON)
-def logs(session: nox.Session) -> None:
-    """Merged logs (`-- patroni-0 redis-0 --follow`)."""
-    _stack_command(session, "logs")
-
-
-@nox.session(python=PYTHON)
-def restart(session: nox.Session) -> None:
-    """Restart one service (`-- patroni-1`)."""
-    _stack_command(session, "restart")
+for _command, _description in STACK_COMMANDS.items():
+    _stack_session(_command, _description)
 
 
 @nox.session(name="config-diff", python=PYTHON)
