@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 import pytest
+from _fakes import USABLE_ENGINE
+from _fakes import engine as info
 
 from paws_stack import engine
-from paws_stack.engine import CommandResult, EngineInfo, HostPlatform
+from paws_stack.engine import CommandResult, HostPlatform
 from paws_stack.errors import ComposeUnavailable, DaemonNotRunning, EngineNotFound
 
 RUNNING_JSON = '{"Client":{"Version":"28.2.2"},"Server":{"Version":"20.10.24+dfsg1"}}'
@@ -48,20 +49,7 @@ def docker_host(
     return FakeHost(binaries, outputs)
 
 
-BASE = EngineInfo(
-    kind="docker",
-    client_path="/usr/bin/docker",
-    client_version="28.2.2",
-    server_version="20.10.24",
-    compose_argv=("docker", "compose"),
-    compose_version="2.26.1",
-    daemon_running=True,
-)
-
-
-def info(**changes: object) -> EngineInfo:
-    """A usable engine, with `changes` applied."""
-    return dataclasses.replace(BASE, **changes)  # type: ignore[arg-type]
+BASE = USABLE_ENGINE
 
 
 DEBIAN = HostPlatform("debian", "debian", "12", "bookworm")

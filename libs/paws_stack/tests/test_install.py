@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from _fakes import USABLE_ENGINE, engine
 
 from paws_stack import _debian, install
 from paws_stack.engine import CommandResult, EngineInfo, HostPlatform
@@ -30,20 +30,7 @@ docker-compose:
 DEBIAN12_POLICY = "docker-compose:\n  Installed: (none)\n  Candidate: 1.29.2-3\n"
 
 
-BASE = EngineInfo(
-    kind="docker",
-    client_path="/usr/bin/docker",
-    client_version="28.2.2",
-    server_version="20.10.24",
-    compose_argv=("docker", "compose"),
-    compose_version="2.26.1",
-    daemon_running=True,
-)
-
-
-def engine(**changes: object) -> EngineInfo:
-    """A usable engine, with `changes` applied."""
-    return dataclasses.replace(BASE, **changes)  # type: ignore[arg-type]
+BASE = USABLE_ENGINE
 
 
 READY = engine()
