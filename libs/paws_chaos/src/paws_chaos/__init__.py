@@ -1,0 +1,79 @@
+"""paws_chaos: break the local HA stack on purpose; measure recovery and every lost write.
+
+>>> from paws_chaos import load_scenario, run_scenario
+>>> from paws_stack import Stack
+>>> scenario = load_scenario("patroni-leader-failure")
+>>> report = run_scenario(Stack.from_settings(), scenario)  # doctest: +SKIP
+>>> report.lost  # doctest: +SKIP
+0
+
+Faults compose as context managers whose undo always runs:
+`with pause(replica) + isolate(replica, peers): ...`.
+"""
+
+from .errors import (
+    CouldNotRun,
+    ExperimentFailed,
+    FaultUnsupported,
+    NotSteadyState,
+    PawsChaosError,
+    RollbackFailed,
+    ScenarioError,
+    StackUnavailable,
+)
+from .faults import Fault, action, kill, pause, stop, stop_members, wait_for
+from .ledger import Attempt, Ledger
+from .netfaults import disconnect, isolate, netem, netem_support, paws_rules
+from .report import Check, Event, Report, render_text, summarize
+from .runner import Experiment, run_scenario, steady_state
+from .scenarios import Scenario, list_scenarios, load_scenario
+from .settings import ChaosSettings, load_chaos_settings
+from .watcher import Sample, SplitBrain, Watcher
+from .workloads import AddressMappedSentinel, PostgresWriter, RedisWriter
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AddressMappedSentinel",
+    "Attempt",
+    "ChaosSettings",
+    "Check",
+    "CouldNotRun",
+    "Event",
+    "Experiment",
+    "ExperimentFailed",
+    "Fault",
+    "FaultUnsupported",
+    "Ledger",
+    "NotSteadyState",
+    "PawsChaosError",
+    "PostgresWriter",
+    "RedisWriter",
+    "Report",
+    "RollbackFailed",
+    "Sample",
+    "Scenario",
+    "ScenarioError",
+    "SplitBrain",
+    "StackUnavailable",
+    "Watcher",
+    "__version__",
+    "action",
+    "disconnect",
+    "isolate",
+    "kill",
+    "list_scenarios",
+    "load_chaos_settings",
+    "load_scenario",
+    "netem",
+    "netem_support",
+    "pause",
+    "paws_rules",
+    "render_text",
+    "run_scenario",
+    "steady_state",
+    "stop",
+    "stop_members",
+    "summarize",
+    "wait_for",
+]

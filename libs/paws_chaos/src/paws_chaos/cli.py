@@ -1,0 +1,103 @@
+"""The `paws-chaos` console script: `run <scenario> [--json] [--repeat N]` and `list`.
+
+Exit codes: 0 passed, 1 failed (lost write, failed steady state or rollback, a bound missed),
+2 could not run (nothing injected), 130 interrupted (after the rollback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from paws_stack import PawsStackError, Stack
+
+from .errors import PawsChaosError
+from .report import Report, render_text, summarize
+from .runner import run_scenario
+from .scenarios import list_scenarios, load_scenario
+from .settings import load_chaos_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="paws-chaos", description=__doc__.splitlines()[0])
+    parser.add_argument("--project-dir", type=Path, default=None, help="repository root")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run one scenario against the running full stack")
+    run.add_argument("scenario")
+    run.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    run.add_argument("--repeat", type=int, default=1, metavar="N")
+    listing = commands.add_parser("list", help="the scenarios and what each proves")
+    listing.add_argument("--json", action="store_true")
+    return parser
+
+
+def _say(line: str) -> None:
+    print(f"[paws-chaos] {line}", file=sys.stderr, flush=True)
+
+
+def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _list(as_json: bool) -> int:
+    scenarios = list_scenarios(load_chaos_settings().scenario_dir)
+    if as_json:
+        print(json.dumps([s.model_dump() for s in scenarios], indent=2))
+        return 0
+    for scenario in scenarios:
+        print(f"{scenario.name:26} {scenario.description}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = load_chaos_settings()
+    scenario = load_scenario(args.scenario, settings.scenario_dir)
+    overrides = {"project_dir": args.project_dir} if args.project_dir else {}
+    stack = Stack.from_settings(**overrides)
+    reports: list[Report] = []
+    for index in range(max(1, args.repeat)):
+        if args.repeat > 1:
+            _say(f"run {index + 1} of {args.repeat}")
+        report = run_scenario(stack, scenario, settings, _say)
+        reports.append(report)
+        if not args.json:
+            print(render_text(report), flush=True)
+        if report.interrupted or not report.passed:
+            break
+    if args.json:
+        document = (
+            reports[0].model_dump()
+            if len(reports) == 1 and args.repeat == 1
+            else {"summary": summarize(reports), "runs": [r.model_dump() for r in reports]}
+        )
+        print(json.dumps(document, indent=2))
+    elif len(reports) > 1:
+        print(json.dumps(summarize(reports), indent=2))
+    return max(r.exit_code for r in reports)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    try:
+        if args.command == "list":
+            return _list(args.json)
+        return _run(args)
+    except PawsChaosError as error:
+        print(f"error: {error.message}\nfix: {error.remediation}", file=sys.stderr)
+        return error.exit_code
+    except PawsStackError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,247 @@
+"""Faults: small callables that return a `Fault`, a context manager whose undo always runs.
+
+>>> log = []
+>>> fault = Fault("demo", "x", lambda: log.append("in"), lambda: log.append("out"), "nothing")
+>>> with fault:
+...     log.append("body")
+>>> log
+['in', 'body', 'out']
+
+Faults compose with `+` (injected left to right, undone right to left):
+`with pause(replica) + isolate(replica, peers): ...`. An undo runs on a normal exit, on an
+exception, on Ctrl-C and (through the CLI's handler) on SIGTERM; a second Ctrl-C during an undo
+is held back until the undo is done.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType, TracebackType
+from typing import Any, Protocol
+
+import structlog
+
+from .errors import RollbackFailed
+
+log = structlog.get_logger("paws_chaos.faults")
+
+UNDO_ATTEMPTS = 3
+UNDO_PAUSE_S = 1.0
+
+
+class Container(Protocol):
+    """What faults need of a docker SDK container."""
+
+    name: str
+    status: str
+    attrs: dict[str, Any]
+
+    def kill(self, signal: str = ...) -> None: ...
+    def start(self) -> None: ...
+    def stop(self, timeout: int = ...) -> None: ...
+    def pause(self) -> None: ...
+    def unpause(self) -> None: ...
+    def reload(self) -> None: ...
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM back while an undo runs; re-raise Ctrl-C afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
+
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if caught:
+        raise KeyboardInterrupt
+
+
+class Fault:
+    """One injected fault: `inject` on enter, `undo` on exit, always."""
+
+    def __init__(
+        self,
+        kind: str,
+        target: str,
+        inject: Callable[[], None],
+        undo: Callable[[], None],
+        remediation: str,
+    ) -> None:
+        self.kind = kind
+        self.target = target
+        self._inject = inject
+        self._undo = undo
+        self.remediation = remediation
+        self.injected_at: float | None = None
+        self.undone_at: float | None = None
+        self.undo_error: str | None = None
+
+    def __repr__(self) -> str:
+        return f"{self.kind}({self.target})"
+
+    def __add__(self, other: Fault) -> Fault:
+        return Faults([*_parts(self), *_parts(other)])
+
+    def __enter__(self) -> Fault:
+        log.info("fault.inject", fault=repr(self))
+        try:
+            self._inject()
+        except BaseException:
+            # Half an injection is still an injection: undo whatever took.
+            self._run_undo()
+            raise
+        self.injected_at = time.monotonic()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._run_undo()
+        if self.undo_error is None:
+            return
+        if exc is not None:
+            # The body's own error is the story; the failed undo rides along as a note.
+            exc.add_note(f"undo of {self!r} failed: {self.undo_error}")
+            return
+        raise RollbackFailed(f"undo of {self!r} failed: {self.undo_error}", self.remediation)
+
+    def _run_undo(self) -> None:
+        with signals_held():
+            for attempt in range(1, UNDO_ATTEMPTS + 1):
+                try:
+                    self._undo()
+                except Exception as error:
+                    self.undo_error = f"{type(error).__name__}: {error}"
+                    log.warning("fault.undo_failed", fault=repr(self), attempt=attempt)
+                    time.sleep(UNDO_PAUSE_S)
+                    continue
+                self.undo_error = None
+                self.undone_at = time.monotonic()
+                log.info("fault.undone", fault=repr(self))
+                return
+
+
+class Faults(Fault):
+    """Several faults as one: injected in order, undone in reverse, every undo attempted."""
+
+    def __init__(self, parts: list[Fault]) -> None:
+        super().__init__(
+            "+".join(p.kind for p in parts),
+            ", ".join(p.target for p in parts),
+            self._inject_all,
+            self._undo_all,
+            "; ".join(p.remediation for p in parts),
+        )
+        self.parts = parts
+        self._entered: list[Fault] = []
+
+    def __repr__(self) -> str:
+        return " + ".join(repr(p) for p in self.parts)
+
+    def _inject_all(self) -> None:
+        for part in self.parts:
+            part.__enter__()
+            self._entered.append(part)
+
+    def _undo_all(self) -> None:
+        errors = []
+        while self._entered:
+            part = self._entered.pop()
+            part._run_undo()
+            if part.undo_error:
+                errors.append(f"{part!r}: {part.undo_error}")
+        if errors:
+            raise RuntimeError("; ".join(errors))
+
+
+def _parts(fault: Fault) -> list[Fault]:
+    return fault.parts if isinstance(fault, Faults) else [fault]
+
+
+def _running(container: Container) -> bool:
+    container.reload()
+    return container.status in ("running", "paused")
+
+
+def _start(container: Container) -> Callable[[], None]:
+    def undo() -> None:
+        if not _running(container):
+            container.start()
+
+    return undo
+
+
+def kill(container: Container) -> Fault:
+    """SIGKILL the container (a crash); undo starts it again."""
+    return Fault(
+        "kill",
+        container.name,
+        lambda: container.kill(signal="SIGKILL"),
+        _start(container),
+        f"docker start {container.name}",
+    )
+
+
+def stop(container: Container, timeout: int = 20) -> Fault:
+    """Stop the container gracefully (SIGTERM, then SIGKILL after `timeout`); undo starts it."""
+    return Fault(
+        "stop",
+        container.name,
+        lambda: container.stop(timeout=timeout),
+        _start(container),
+        f"docker start {container.name}",
+    )
+
+
+def pause(container: Container) -> Fault:
+    """Freeze every process of the container (cgroup freezer); undo thaws it."""
+
+    def undo() -> None:
+        container.reload()
+        if container.status == "paused":
+            container.unpause()
+
+    return Fault("pause", container.name, container.pause, undo, f"docker unpause {container.name}")
+
+
+def stop_members(containers: list[Container], timeout: int = 20) -> Fault:
+    """Stop several members (e.g. 2 of 3 etcd); undo starts every one of them."""
+    return Faults([stop(c, timeout) for c in containers])
+
+
+def action(kind: str, target: str, run: Callable[[], None]) -> Fault:
+    """A one-way event such as a switchover: the cluster heals itself, nothing to undo."""
+    return Fault(kind, target, run, lambda: None, "nothing to undo")
+
+
+def wait_for(
+    predicate: Callable[[], object], timeout: float, what: str, interval: float = 0.25
+) -> object:
+    """Poll `predicate` until truthy; raise TimeoutError naming `what` and `timeout`."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as error:
+            last = error
+        time.sleep(interval)
+    raise TimeoutError(f"{what}: not true within {timeout:.0f} s (last error: {last})")

@@ -1,0 +1,300 @@
+"""The experiment: steady state, workloads, faults, hold, restore, recover, verify, report."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
+
+import httpx
+
+from paws_stack import HealthReport, PawsStackError, ProbeError, Stack, StackNotHealthy
+
+from .errors import NotSteadyState, RollbackFailed, StackUnavailable
+from .report import Report
+from .scenarios import Scenario
+from .settings import ChaosSettings, load_chaos_settings
+from .targets import FaultBuilder
+from .verdict import Run, judge
+from .verify import PgNodes, postgres_result, probe_write, redis_result
+from .watcher import Watcher, first_new_leader
+from .workloads import Addresses, PostgresWriter, RedisWriter
+
+WARM_UP_ACKS = 10
+WARM_UP_TIMEOUT_S = 20.0
+
+
+def steady_state(stack: Stack) -> HealthReport:
+    """The stack's health, or a refusal naming what is wrong."""
+    try:
+        report = stack.health()
+    except ProbeError as error:
+        raise StackUnavailable(error.message, error.remediation) from None
+    except PawsStackError as error:
+        raise StackUnavailable(str(error), "see `paws-stack health`") from None
+    if not report.healthy:
+        raise NotSteadyState(
+            "steady-state check failed: the stack is not healthy, nothing was injected: "
+            + "; ".join(report.problems),
+            "repair it first (`paws-stack health` names each problem; `paws-stack restart <svc>`)",
+            report.problems,
+        )
+    return report
+
+
+def patroni_config(address: str) -> dict[str, Any]:
+    """The cluster's dynamic configuration (ttl, loop_wait, ...) from Patroni's REST API."""
+    config: dict[str, Any] = httpx.get(f"http://{address}:8008/config", timeout=3).json()
+    return config
+
+
+class Experiment:
+    """One run of one scenario against one stack. `say` receives progress lines."""
+
+    def __init__(
+        self,
+        stack: Stack,
+        scenario: Scenario,
+        settings: ChaosSettings | None = None,
+        say: Callable[[str], None] = lambda line: None,
+    ) -> None:
+        self.stack = stack
+        self.scenario = scenario
+        self.settings = settings or load_chaos_settings()
+        self.say = say
+        self.run_ = Run(scenario=scenario, settings=self.settings)
+
+    # --- the phases ----------------------------------------------------------------------
+
+    def run(self) -> Report:
+        run = self.run_
+        run.before = steady_state(self.stack)
+        self.say("steady state: healthy")
+        self.addresses = Addresses(self._lookup)
+        leader = _named(run.before, "patroni", "leader")
+        run.old_leader, run.old_master = leader, _named(run.before, "redis", "master")
+        run.config = patroni_config(self.addresses.of(leader))
+        self._start_workloads()
+        try:
+            self._warm_up()
+            self._inject_hold_restore()
+            if not run.interrupted:
+                self._after_restore()
+        finally:
+            self._stop_workloads()
+            try:
+                if not run.interrupted:
+                    self._verify()
+            finally:
+                self._cleanup()
+        report = judge(run)
+        self.say(f"verdict: {'PASS' if report.passed else 'FAIL'}")
+        return report
+
+    def _lookup(self) -> dict[str, str]:
+        return {m.service: m.address for m in self.stack.inventory().members if m.address}
+
+    def _conninfo(self, host: str, port: int) -> dict[str, Any]:
+        return {
+            "host": host,
+            "port": port,
+            "dbname": "app",
+            "user": "app",
+            "password": self.stack.secrets.read("pg_app_password"),
+            "connect_timeout": self.settings.connect_timeout_s,
+        }
+
+    def _start_workloads(self) -> None:
+        run, settings, tag = self.run_, self.settings, uuid.uuid4().hex[:10]
+        stack_settings = self.stack.settings
+        app = self._conninfo(stack_settings.bind_address, stack_settings.pg_port)
+        writers: list[PostgresWriter | RedisWriter] = []
+        for workload in self.scenario.workloads:
+            if workload == "postgres":
+                pg = PostgresWriter(app, f"chaos_{tag}", self.addresses, settings.write_interval_s)
+                pg.create_table()
+                writers.append(pg)
+            else:
+                writers.append(
+                    RedisWriter(
+                        self.addresses,
+                        self.stack.topology.services("sentinel"),
+                        self.stack.secrets.read("redis_password"),
+                        f"chaos:{tag}",
+                        settings.redis_wait_ms,
+                        settings.write_interval_s,
+                    )
+                )
+        run.writers = writers
+        run.watcher = Watcher(
+            lambda: self.addresses.refresh(max_age=2.0),
+            self.stack.secrets.read("redis_password"),
+            settings.poll_interval_s,
+        ).start()
+        for writer in writers:
+            writer.start()
+
+    def _warm_up(self) -> None:
+        deadline = time.monotonic() + WARM_UP_TIMEOUT_S
+        while any(len(w.ledger.acked()) < WARM_UP_ACKS for w in self.run_.writers):
+            if time.monotonic() > deadline:
+                errors = {w.workload: w.ledger.errors()[-1:] for w in self.run_.writers}
+                raise NotSteadyState(
+                    f"steady-state check failed: the workloads could not write: {errors}",
+                    "check `paws-stack health` and the HAProxy/Sentinel addresses",
+                    [str(errors)],
+                )
+            time.sleep(0.1)
+        self.run_.mark("workloads writing", time.monotonic())
+        self.say(f"workloads writing: {', '.join(w.workload for w in self.run_.writers)}")
+
+    def _inject_hold_restore(self) -> None:
+        run = self.run_
+        builder = FaultBuilder(
+            self.stack.client(),
+            self.stack.project,
+            lambda: self.addresses.refresh(max_age=1.0),
+            self.stack.secrets.read("patroni_api_password"),
+        )
+        try:
+            with ExitStack() as held:
+                for step in self.scenario.steps:
+                    time.sleep(step.delay_s)
+                    fault, members = builder.build(step, self._before())
+                    run.faults.append(fault)
+                    run.victims += [m.name for m in members]
+                    held.enter_context(fault)
+                    at = fault.injected_at or time.monotonic()
+                    run.injected = run.injected or at
+                    run.trigger = at
+                    run.mark(f"fault injected: {fault!r}", at)
+                    self.say(f"fault injected: {fault!r}")
+                self._hold()
+                run.restore_started = time.monotonic()
+            run.rollback = "done" if run.faults else "not needed"
+        except RollbackFailed as error:
+            run.rollback = f"failed: {error.message}"
+            run.remediation.append(error.remediation)
+        except KeyboardInterrupt:
+            run.interrupted = True
+            failed = [f for f in run.faults if f.undo_error]
+            run.rollback = (
+                "failed: " + "; ".join(f"{f!r}: {f.undo_error}" for f in failed)
+                if failed
+                else "done"
+            )
+            run.remediation += [f.remediation for f in failed]
+            self.say(f"interrupted: rollback {run.rollback}")
+        run.restored = time.monotonic()
+        run.mark(
+            "fault restored" if run.rollback == "done" else f"rollback {run.rollback}", run.restored
+        )
+
+    def _before(self) -> HealthReport:
+        if self.run_.before is None:
+            raise RuntimeError("the steady state was never checked")
+        return self.run_.before
+
+    def _hold(self) -> None:
+        run, hold = self.run_, self.scenario.hold
+        if run.watcher is None or run.trigger is None:
+            return
+        kind = {"new_leader": "postgres", "new_master": "redis"}.get(hold.until)
+        if kind:
+            old = run.old_leader if kind == "postgres" else run.old_master
+            seen = run.watcher.wait_for(
+                lambda samples: first_new_leader(samples, old, run.trigger or 0, kind) is not None,
+                hold.timeout_s,
+            )
+            if seen:
+                self.say(f"new {'leader' if kind == 'postgres' else 'master'} visible")
+        extra = hold.seconds + hold.ttls * float(run.config.get("ttl", 30))
+        time.sleep(extra)
+
+    def _after_restore(self) -> None:
+        run, expect = self.run_, self.scenario.expect
+        if expect.probe_old_leader_write and run.table:
+            address = self.addresses.of(run.old_leader)
+            run.probe = probe_write(self._conninfo(address, 5432), run.table)
+            run.mark(f"direct write into the resumed old leader: {run.probe}", time.monotonic())
+        try:
+            run.after = self.stack.wait_healthy(time.monotonic() + self.settings.recover_timeout_s)
+            run.healthy_at = time.monotonic()
+            run.mark("stack healthy: node rejoined", run.healthy_at)
+            self.say("stack healthy again")
+        except StackNotHealthy as error:
+            run.still_broken = [line for line in str(error.message).splitlines() if line][:10]
+            run.remediation.append(error.remediation)
+        except PawsStackError as error:
+            run.still_broken = [str(error)]
+        self._wait_writes_resumed()
+
+    def _wait_writes_resumed(self) -> None:
+        run = self.run_
+        deadline = time.monotonic() + (self.scenario.expect.writes_resume_within_s or 60.0)
+        primary = run.writers[0]
+        while time.monotonic() < deadline:
+            errors = primary.ledger.errors()
+            last_error = max((a.ended for a in errors), default=0.0)
+            if any(a.ended > max(last_error, run.restored or 0) for a in primary.ledger.acked()):
+                break
+            time.sleep(0.2)
+        time.sleep(self.settings.settle_s)
+
+    def _stop_workloads(self) -> None:
+        run = self.run_
+        for writer in run.writers:
+            writer.stop()
+        if run.watcher is not None:
+            run.watcher.stop()
+        run.stopped = time.monotonic()
+
+    def _verify(self) -> None:
+        run, settings = self.run_, self.settings
+        since, until = run.injected or run.stopped, run.stopped
+        bind = self.stack.settings
+        for writer in run.writers:
+            if isinstance(writer, PostgresWriter):
+                report = run.after or self.stack.health()
+                replicas = {
+                    c.name: self._conninfo(self.addresses.of(c.name), 5432)
+                    for c in report.of_kind("patroni")
+                    if c.role != "leader"
+                }
+                nodes = PgNodes(self._conninfo(bind.bind_address, bind.pg_port), replicas)
+                run.results.append(
+                    postgres_result(
+                        writer.ledger, writer.table, nodes, settings.stall_threshold_s, since, until
+                    )
+                )
+            else:
+                run.results.append(redis_result(writer, settings.stall_threshold_s, since, until))
+
+    def _cleanup(self) -> None:
+        """Drop the workload table and keys, whatever happened before."""
+        for writer in self.run_.writers:
+            try:
+                if isinstance(writer, PostgresWriter):
+                    writer.drop_table()
+                else:
+                    writer.delete_all()
+            except Exception as error:  # cleanup must not hide the experiment's outcome
+                self.run_.still_broken.append(
+                    f"could not clean up the {writer.workload} workload: {error}"
+                )
+
+
+def _named(report: HealthReport, kind: str, role: str) -> str:
+    return next(c.name for c in report.components if c.kind == kind and c.role == role)
+
+
+def run_scenario(
+    stack: Stack,
+    scenario: Scenario,
+    settings: ChaosSettings | None = None,
+    say: Callable[[str], None] = lambda line: None,
+) -> Report:
+    """Run one scenario and return its report (raises CouldNotRun / NotSteadyState)."""
+    return Experiment(stack, scenario, settings, say).run()

@@ -1,0 +1,40 @@
+"""The settings class of paws_chaos: PAWS_CHAOS_* variables and .env, validated at the boundary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import CouldNotRun
+
+
+class ChaosSettings(BaseSettings):
+    """How experiments sample, write and wait. The stack itself is paws_stack's settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAWS_CHAOS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    poll_interval_s: float = Field(default=0.25, gt=0, le=5)
+    write_interval_s: float = Field(default=0.02, ge=0, le=5)
+    connect_timeout_s: int = Field(default=2, ge=1, le=30)
+    redis_wait_ms: int = Field(default=1000, ge=1, le=60_000)
+    stall_threshold_s: float = Field(default=1.0, gt=0, le=60)
+    recover_timeout_s: float = Field(default=180.0, gt=0, le=3600)
+    settle_s: float = Field(default=2.0, ge=0, le=60)
+    scenario_dir: Path | None = None
+
+
+def load_chaos_settings(**overrides: object) -> ChaosSettings:
+    """Load settings, turning a validation error into one message naming the variable."""
+    try:
+        return ChaosSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        variable = f"PAWS_CHAOS_{str(first['loc'][0]).upper()}" if first["loc"] else "?"
+        raise CouldNotRun(
+            f"invalid setting {variable}={first.get('input')!r}: {first['msg']}",
+            f"fix or unset {variable} in your environment or .env file",
+        ) from None
