@@ -16,6 +16,7 @@ from types import FrameType
 
 from paws_stack import PawsStackError, Stack
 
+from . import _logging
 from .errors import PawsChaosError
 from .report import Report, render_text, summarize
 from .runner import run_scenario
@@ -59,6 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, settings.scenario_dir)
     overrides = {"project_dir": args.project_dir} if args.project_dir else {}
     stack = Stack.from_settings(**overrides)
+    _logging.configure(stack.settings.log_level)
     reports: list[Report] = []
     for index in range(max(1, args.repeat)):
         if args.repeat > 1:

@@ -1,5 +1,7 @@
 """Faults: small callables that return a `Fault`, a context manager whose undo always runs.
 
+>>> from paws_chaos._logging import configure
+>>> configure()  # diagnostic logs to stderr, warnings only (the CLI does the same)
 >>> log = []
 >>> fault = Fault("demo", "x", lambda: log.append("in"), lambda: log.append("out"), "nothing")
 >>> with fault:

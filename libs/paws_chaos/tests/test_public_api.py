@@ -1,0 +1,26 @@
+"""The public API is exactly __all__ (httpx's rule)."""
+
+from __future__ import annotations
+
+import paws_chaos
+
+
+class TestPublicApi:
+    """What `from paws_chaos import ...` offers."""
+
+    def test_all_names_exist(self) -> None:
+        """Every name in __all__ is importable from the package."""
+        assert all(hasattr(paws_chaos, name) for name in paws_chaos.__all__)
+
+    def test_all_is_the_whole_public_surface(self) -> None:
+        """No public module-level name is missing from __all__ (submodules aside)."""
+        public = {
+            name
+            for name, value in vars(paws_chaos).items()
+            if not name.startswith("_") and type(value).__name__ != "module"
+        }
+        assert public == set(paws_chaos.__all__) - {"__version__"}
+
+    def test_version_is_a_string(self) -> None:
+        """The version lives in one place."""
+        assert paws_chaos.__version__.count(".") == 2

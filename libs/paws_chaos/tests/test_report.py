@@ -1,0 +1,166 @@
+"""The report: exactly the issue's fields, the verdict from the checks, a readable timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paws_chaos import Report, load_chaos_settings, load_scenario, render_text, summarize
+from paws_chaos.report import WorkloadResult
+from paws_chaos.verdict import Run, judge
+from paws_stack import Component, HealthReport
+
+ISSUE_FIELDS = {
+    "scenario",
+    "passed",
+    "write_unavailable_s",
+    "leader_change_s",
+    "acked",
+    "lost",
+    "unexpected",
+    "client_errors",
+    "split_brain_events",
+    "recovered_s",
+    "timeline_before",
+    "timeline_after",
+}
+
+
+def health(leader: str, timeline: int) -> HealthReport:
+    members = [
+        Component(
+            name=f"patroni-{i}",
+            kind="patroni",
+            healthy=True,
+            role="leader" if f"patroni-{i}" == leader else "replica",
+            facts={"timeline": timeline},
+        )
+        for i in range(3)
+    ]
+    return HealthReport(healthy=True, profile="full", project="t", problems=[], components=members)
+
+
+def result(**overrides: Any) -> WorkloadResult:
+    values: dict[str, Any] = {
+        "workload": "postgres",
+        "attempts": 120,
+        "acked": 100,
+        "lost": 0,
+        "unexpected": 1,
+        "client_errors": 3,
+        "write_unavailable_s": 0.0,
+    }
+    return WorkloadResult(**{**values, **overrides})
+
+
+def replica_run(**overrides: Any) -> Run:
+    run = Run(
+        scenario=load_scenario("patroni-replica-failure"),
+        settings=load_chaos_settings(),
+        before=health("patroni-0", 1),
+        after=health("patroni-0", 1),
+        config={"ttl": 10, "loop_wait": 2},
+        old_leader="patroni-0",
+        injected=100.0,
+        trigger=100.0,
+        restored=110.0,
+        healthy_at=115.0,
+        rollback="done",
+        results=[result()],
+    )
+    for key, value in overrides.items():
+        setattr(run, key, value)
+    return run
+
+
+class TestFields:
+    """The JSON document carries the issue's fields."""
+
+    def test_issue_fields_present(self) -> None:
+        """Every field the issue lists is in the JSON document."""
+        assert ISSUE_FIELDS <= set(judge(replica_run()).model_dump())
+
+    def test_numbers_add_up(self) -> None:
+        """Top-level numbers are the workloads' sums; recovered_s counts from the fault."""
+        report = judge(replica_run(results=[result(), result(workload="redis", acked=7)]))
+        assert (report.acked, report.unexpected, report.client_errors) == (107, 2, 6)
+        assert report.recovered_s == 15.0
+        assert (report.timeline_before, report.timeline_after) == (1, 1)
+
+
+class TestVerdict:
+    """passed is true only when every check holds; exit codes follow."""
+
+    def test_clean_run_passes(self) -> None:
+        """No loss, healthy, bounds met: exit 0."""
+        report = judge(replica_run())
+        assert report.passed, [c for c in report.checks if not c.ok]
+        assert report.exit_code == 0
+
+    def test_a_lost_write_fails(self) -> None:
+        """One lost acknowledged write is a failure (exit 1)."""
+        report = judge(replica_run(results=[result(lost=1, lost_on={"patroni-2": ["7"]})]))
+        assert not report.passed and report.exit_code == 1
+
+    def test_a_failed_rollback_fails_and_says_what_is_broken(self) -> None:
+        """The report names the broken thing and the fix."""
+        run = replica_run(
+            rollback="failed: undo of kill(x)",
+            still_broken=["patroni-1: container exited"],
+            remediation=["docker start x"],
+        )
+        report = judge(run)
+        assert not report.passed
+        text = render_text(report)
+        assert "still broken" in text and "docker start x" in text
+
+    def test_too_slow_fails_the_bound(self) -> None:
+        """write_unavailable_s above the scenario's bound fails."""
+        report = judge(replica_run(results=[result(write_unavailable_s=99.0)]))
+        failed = [c.name for c in report.checks if not c.ok]
+        assert failed == ["write unavailable"]
+
+    def test_too_few_writes_is_not_a_pass(self) -> None:
+        """A workload that barely ran proves nothing."""
+        report = judge(replica_run(results=[result(acked=3)]))
+        assert "workload really ran" in [c.name for c in report.checks if not c.ok]
+
+    def test_leader_change_where_none_is_expected_fails(self) -> None:
+        """A replica failure must not move the leader or the timeline."""
+        report = judge(replica_run(after=health("patroni-1", 2)))
+        failed = {c.name for c in report.checks if not c.ok}
+        assert failed == {"PostgreSQL leader unchanged", "timeline same"}
+
+    def test_interrupted_exits_130(self) -> None:
+        """Ctrl-C after the rollback: not a pass, exit 130."""
+        report = judge(replica_run(interrupted=True))
+        assert report.exit_code == 130 and not report.passed
+
+
+class TestHumanReport:
+    """The text report shows the timeline and the verdict."""
+
+    def test_timeline_and_verdict(self) -> None:
+        """Events are listed relative to the fault, then the verdict."""
+        run = replica_run()
+        run.mark("fault injected: kill(patroni-1)", 100.0)
+        run.mark("stack healthy: node rejoined", 115.0)
+        text = render_text(judge(run))
+        assert "+0.0  fault injected: kill(patroni-1)" in text
+        assert "+15.0  stack healthy" in text
+        assert text.rstrip().endswith("verdict: PASS")
+
+
+class TestSummary:
+    """--repeat and the benchmark report median and max."""
+
+    def test_summary_counts_lost_over_runs(self) -> None:
+        """lost adds up; passed needs every run."""
+        good = judge(replica_run())
+        bad = good.model_copy(update={"passed": False, "lost": 2})
+        summary = summarize([good, bad])
+        assert summary["lost"] == 2 and summary["passed"] is False and summary["runs"] == 2
+
+    def test_report_round_trips_through_json(self) -> None:
+        """--json output parses back into the model."""
+        report = judge(replica_run())
+        assert Report.model_validate_json(report.model_dump_json()) == report

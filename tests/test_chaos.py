@@ -1,0 +1,247 @@
+"""Chaos tests (TC-010..TC-013, TC-022..TC-028): break the shared stack on purpose through
+`paws-chaos`, then prove recovery with numbers. Every scenario of issue 4 runs once here.
+
+Each test leaves the stack healthy (the `stack` fixture waits up to 120 s afterwards). The
+common verdict **chaos-ok** (docs/test-cases.md): exit 0, `passed`, `lost == 0`,
+`split_brain_events == 0`, `acked >= 50`. The seed's bounds: failover <= 60 s, 0 lost writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pytest
+
+from conftest import ROOT, wait_for
+from helpers import leader_pg
+from paws_chaos import FaultUnsupported, isolate, netem, pause, paws_rules
+from paws_stack import Stack
+
+pytestmark = [pytest.mark.stack]
+
+SEED_FAILOVER_S = 60.0
+
+
+def chaos(*args: str, timeout: float = 420) -> subprocess.CompletedProcess[str]:
+    """Run the paws-chaos console script the way a user does."""
+    return subprocess.run(
+        [sys.executable, "-m", "paws_chaos.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        timeout=timeout,
+        check=False,
+    )
+
+
+def run_scenario(name: str) -> dict[str, Any]:
+    """`paws-chaos run <name> --json`, asserting the common verdict chaos-ok."""
+    result = chaos("run", name, "--json")
+    assert result.stdout.strip(), f"no JSON on stdout; stderr:\n{result.stderr[-3000:]}"
+    report: dict[str, Any] = json.loads(result.stdout)
+    numbers = {
+        k: report[k]
+        for k in ("write_unavailable_s", "leader_change_s", "recovered_s", "acked", "lost")
+    }
+    print(f"\n[chaos] {name}: {numbers} client_errors={report['client_errors']}")
+    failed = [c for c in report["checks"] if not c["ok"]]
+    assert result.returncode == 0, f"exit {result.returncode}; failed checks: {failed}"
+    assert report["passed"] is True
+    assert report["lost"] == 0
+    assert report["split_brain_events"] == 0, report["split_brain"]
+    assert report["acked"] >= 50
+    return report
+
+
+def check(report: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(c for c in report["checks"] if c["name"] == name)
+    return found
+
+
+def member(stack: Stack, kind: str, role: str) -> Any:
+    component = next(c for c in stack.health().of_kind(kind) if c.role == role)  # type: ignore[arg-type]
+    return stack.client().containers.get(component.container), component
+
+
+# --- HA failover ------------------------------------------------------------------------------
+
+
+def test_tc010_patroni_leader_failure(stack: Stack) -> None:
+    """Hard kill of the leader: a replica leads within 60 s, 0 lost, the old node rejoins."""
+    report = run_scenario("patroni-leader-failure")
+    assert report["leader_change_s"] <= SEED_FAILOVER_S
+    assert report["write_unavailable_s"] <= SEED_FAILOVER_S
+    assert report["timeline_after"] > report["timeline_before"]
+
+
+def test_tc011_patroni_switchover(stack: Stack) -> None:
+    """Graceful switchover: new leader, timeline advanced, nothing lost."""
+    report = run_scenario("patroni-switchover")
+    assert report["leader_change_s"] <= SEED_FAILOVER_S
+    assert report["timeline_after"] > report["timeline_before"]
+
+
+def test_tc012_redis_master_failure(stack: Stack) -> None:
+    """Master killed: Sentinels promote a replica; WAIT-acked keys all survive."""
+    report = run_scenario("redis-master-failure")
+    assert report["leader_change_s"] <= SEED_FAILOVER_S
+    redis = next(w for w in report["workloads"] if w["workload"] == "redis")
+    assert redis["lost"] == 0 and redis["acked"] >= 50
+
+
+def test_tc013_patroni_replica_failure(stack: Stack) -> None:
+    """Sync standby killed: leader and timeline stay, another replica becomes sync."""
+    report = run_scenario("patroni-replica-failure")
+    assert check(report, "PostgreSQL leader unchanged")["ok"]
+    assert report["timeline_after"] == report["timeline_before"]
+    assert any(c.role == "sync_standby" for c in stack.health().of_kind("patroni"))
+
+
+def test_tc026_sentinel_failure_then_master_failover(stack: Stack) -> None:
+    """One Sentinel dead, then the master: the other two still fail over; all agree after."""
+    report = run_scenario("sentinel-failure")
+    assert report["leader_change_s"] <= SEED_FAILOVER_S
+    health = stack.health()
+    master = next(c.name for c in health.of_kind("redis") if c.role == "master")
+    assert {s.facts["master"] for s in health.of_kind("sentinel")} == {master}
+
+
+# --- resilience -------------------------------------------------------------------------------
+
+
+def test_tc022_etcd_member_failure_no_write_interruption(stack: Stack) -> None:
+    """One etcd follower killed for 2 x ttl: 0 s write interruption, 0 client errors."""
+    report = run_scenario("etcd-member-failure")
+    assert report["write_unavailable_s"] == 0
+    assert report["client_errors"] == 0
+    assert report["timeline_after"] == report["timeline_before"]
+    voting = {c.facts["voting_members"] for c in stack.health().of_kind("etcd")}
+    assert voting == {3}
+
+
+def test_tc023_etcd_quorum_loss_no_split_brain(stack: Stack) -> None:
+    """2 of 3 etcd stopped for 2 x ttl: the leader demotes (failsafe off), no one writes,
+    writes resume after restoration."""
+    report = run_scenario("etcd-quorum-loss")
+    if not report["settings"].get("failsafe_mode"):
+        assert check(report, "old leader stops acknowledging writes")["ok"]
+        assert check(report, "no writes acknowledged without quorum")["ok"]
+
+
+def test_tc024_leader_partition_old_leader_stops_writes(stack: Stack) -> None:
+    """Leader cut off from etcd and peers: it stops acknowledging, a new leader is elected,
+    it rejoins as a replica after healing, and no paws rule is left behind."""
+    report = run_scenario("leader-partition")
+    assert report["leader_change_s"] <= SEED_FAILOVER_S
+    assert check(report, "old leader stops acknowledging writes")["ok"]
+    old = report["old_node"]
+    container = stack.client().containers.get(
+        next(m.container for m in stack.inventory().members if m.service == old)
+    )
+    assert paws_rules(container) == []
+
+
+def test_tc025_leader_freeze_no_writes_after_resume(stack: Stack) -> None:
+    """Leader paused for ttl + 10 s: a new leader exists before the resume, and a direct
+    INSERT into the resumed old leader is not acknowledged."""
+    report = run_scenario("leader-freeze")
+    assert check(report, "new leader before the old one resumed")["ok"]
+    assert check(report, "resumed old leader refuses a direct write")["ok"]
+
+
+# --- the harness itself -----------------------------------------------------------------------
+
+
+def test_tc027_undo_runs_when_body_raises(stack: Stack) -> None:
+    """pause + isolate of a replica, then the body raises: the RuntimeError propagates, and
+    the replica is unpaused with no paws iptables rule left."""
+    container, replica = member(stack, "patroni", "replica")
+    peers = [m.address for m in stack.inventory().members if m.kind == "etcd" and m.address]
+    with pytest.raises(RuntimeError, match="tc027"), isolate(container, peers) + pause(container):
+        container.reload()
+        assert container.attrs["State"]["Paused"] is True
+        raise RuntimeError("tc027")
+
+    def clean() -> bool:
+        container.reload()
+        return container.attrs["State"]["Paused"] is False and paws_rules(container) == []
+
+    wait_for(clean, 5, f"{replica.name} unpaused and without paws rules")
+
+
+def test_tc027_undo_runs_on_sigint(stack: Stack) -> None:
+    """SIGINT once the fault is injected: exit 130 within 30 s, rollback done, node back."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "paws_chaos.cli", "run", "patroni-replica-failure"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stderr is not None
+    for line in process.stderr:
+        if "fault injected" in line:
+            break
+    process.send_signal(signal.SIGINT)
+    begin = time.monotonic()
+    stdout, _ = process.communicate(timeout=30)
+    print(f"\n[chaos] exit {process.returncode} {time.monotonic() - begin:.1f} s after SIGINT")
+    assert process.returncode == 130
+    assert "rollback            done" in stdout and "verdict: INTERRUPTED" in stdout
+    assert all(m.state == "running" for m in stack.inventory().members)
+
+
+def test_tc028_refuses_on_unhealthy_stack(stack: Stack) -> None:
+    """One Redis replica stopped: the run exits 1 naming the steady-state check and the
+    component, and nothing changed: same containers, same leader and timeline, no table."""
+    container, replica = member(stack, "redis", "replica")
+    try:
+        container.stop(timeout=5)
+        wait_for(lambda: not stack.health().healthy, 30, "health reports the stopped replica")
+        before = _fingerprint(stack)
+        result = chaos("run", "patroni-leader-failure", timeout=120)
+        assert result.returncode == 1, result.stderr
+        assert "steady-state check failed" in result.stderr
+        assert replica.name in result.stderr
+        assert _fingerprint(stack) == before
+    finally:
+        container.start()
+
+
+def test_tc028_netem_refused_where_the_kernel_lacks_it(stack: Stack) -> None:
+    """Latency injection refuses with the reason instead of pretending (no sch_netem here)."""
+    container, _ = member(stack, "patroni", "replica")
+    with pytest.raises(FaultUnsupported, match="sch_netem"):
+        netem(container, delay_ms=100)
+
+
+def _fingerprint(stack: Stack) -> dict[str, Any]:
+    client = stack.client()
+    containers = {
+        m.service: (
+            (c := client.containers.get(m.container)).id,
+            c.status,
+            c.attrs["State"]["StartedAt"],
+        )
+        for m in stack.inventory().members
+    }
+    health = stack.health()
+    leader = next(c for c in health.of_kind("patroni") if c.role == "leader")
+    with leader_pg(stack) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'chaos_%'"
+        ).fetchone()
+    return {
+        "containers": containers,
+        "leader": leader.name,
+        "timeline": leader.facts["timeline"],
+        "chaos_tables": row[0] if row else None,
+    }
