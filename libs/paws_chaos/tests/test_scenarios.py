@@ -74,7 +74,7 @@ class TestBadScenarios:
 
     def test_unknown_field(self) -> None:
         """A typo in a key is an error, not silently ignored."""
-        with pytest.raises(ScenarioError, match="steps.0.delay"):
+        with pytest.raises(ScenarioError, match=r"steps\.0\.delay"):
             parse_scenario(VALID + "    delay: 3\n", "demo")
 
     def test_isolate_needs_peers(self) -> None:

@@ -21,7 +21,8 @@ class ChaosSettings(BaseSettings):
     write_interval_s: float = Field(default=0.02, ge=0, le=5)
     connect_timeout_s: int = Field(default=2, ge=1, le=30)
     redis_wait_ms: int = Field(default=1000, ge=1, le=60_000)
-    stall_threshold_s: float = Field(default=1.0, gt=0, le=60)
+    # A gap without errors shorter than one Patroni loop (2 s) is scheduling noise, not an outage.
+    stall_threshold_s: float = Field(default=2.0, gt=0, le=60)
     recover_timeout_s: float = Field(default=180.0, gt=0, le=3600)
     settle_s: float = Field(default=2.0, ge=0, le=60)
     scenario_dir: Path | None = None
