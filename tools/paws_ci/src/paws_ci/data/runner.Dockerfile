@@ -1,0 +1,15 @@
+# The act job image: the project's own base image plus what a GitHub runner step needs.
+# Built with `--network host` so apt reaches the Debian mirror the host uses; no registry.
+ARG BASE_IMAGE
+FROM ${BASE_IMAGE}
+RUN apt-get update -q \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+      bash git python3 python3-venv python3-pip nodejs ca-certificates curl \
+      tar gzip xz-utils zstd unzip jq sudo locales-all \
+ && apt-get clean && rm -rf /var/lib/apt/lists/*
+# The docker CLI and compose v2 plugin of the host: the job talks to the host's daemon through
+# the socket act mounts, so the stack starts as sibling containers.
+COPY docker /usr/local/bin/docker
+COPY docker-compose /usr/local/lib/docker/cli-plugins/docker-compose
+LABEL dev.paws.role="ci-runner"
+ENV LANG=C.UTF-8 RUNNER_TOOL_CACHE=/opt/hostedtoolcache

@@ -1,0 +1,79 @@
+"""Secrets for act: from a dotenv-style file or from paws' secrets directory; never printed.
+
+Values are handed to act through its environment (`-s NAME` without a value), never argv, and
+every line paws-ci prints passes through `masker(values)`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def parse_secret_file(text: str) -> dict[str, str]:
+    """KEY=VALUE lines (act's --secret-file format); comments, blanks and `export` allowed.
+
+    >>> parse_secret_file('# c\\nexport A=1\\nB="two words"\\n\\nbad line\\n')
+    {'A': '1', 'B': 'two words'}
+    """
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip().removeprefix("export ").strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        if NAME.match(key.strip()):
+            values[key.strip()] = value
+    return values
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Where act gets its secrets, and the values to mask."""
+
+    file: Path | None = None
+    by_env: dict[str, str] = field(default_factory=dict)
+    values: tuple[str, ...] = ()
+
+
+def load_secrets(secret_file: Path | None, default: Path) -> Secrets:
+    """A user's --secret-file wins; else .paws/secrets (a file, or a directory of files)."""
+    source = secret_file or default
+    if source.is_file():
+        values = parse_secret_file(source.read_text(encoding="utf-8", errors="replace"))
+        return Secrets(file=source, values=tuple(v for v in values.values() if v))
+    if secret_file is None and source.is_dir():
+        by_env = {
+            p.name.upper(): p.read_text(encoding="utf-8", errors="replace").strip()
+            for p in sorted(source.iterdir())
+            if p.is_file() and NAME.match(p.name)
+        }
+        return Secrets(by_env=by_env, values=tuple(v for v in by_env.values() if v))
+    if secret_file is not None:
+        from .errors import PawsCiError
+
+        raise PawsCiError(f"secret file {secret_file} not found", "check the --secret-file path")
+    return Secrets()
+
+
+def masker(values: tuple[str, ...]) -> Callable[[str], str]:
+    """A function that replaces every secret value in a line with ***.
+
+    >>> masker(("hunter2",))("pw=hunter2!")
+    'pw=***!'
+    """
+    ordered = sorted((v for v in values if len(v) >= 3), key=len, reverse=True)
+
+    def mask(text: str) -> str:
+        for value in ordered:
+            text = text.replace(value, "***")
+        return text
+
+    return mask

