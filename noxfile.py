@@ -70,7 +70,9 @@ for _command, _description in STACK_COMMANDS.items():
 def config_diff(session: nox.Session) -> None:
     """Score the live local stack's configuration against staging (`-- --target=staging`)."""
     session.install("-e", STACK, "-e", "libs/paws_parity")
-    endpoints = ROOT / ".paws" / "endpoints.yaml"
+    # One file per project, so two stacks (say, a developer's and the tests') never share one.
+    project = os.environ.get("PAWS_PROJECT_NAME", "paws")
+    endpoints = ROOT / ".paws" / f"endpoints-{project}.yaml"
     session.run("python", "scripts/parity_endpoints.py", str(endpoints))
     session.run("paws-parity", "check", "--endpoints", str(endpoints), *session.posargs)
 
