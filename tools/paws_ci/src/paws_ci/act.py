@@ -56,7 +56,7 @@ def passthrough_value(args: Sequence[str], short: str, long: str) -> str | None:
 
 def build_argv(act: str, options: ActOptions) -> list[str]:
     """act's argv: local runner image, no pulls, host network, our artifact server."""
-    argv = [act, "--json", "--pull=false", "--bind", "--network", "host"]
+    argv = [act, "--json", "--rm", "--pull=false", "--bind", "--network", "host"]
     for platform in PLATFORMS:
         argv += ["-P", f"{platform}={options.image}"]
     argv += [
@@ -167,7 +167,8 @@ def apply_event(jobs: dict[str, JobResult], event: dict[str, Any], now: float) -
         job = jobs[name] = JobResult(name=str(name), job_id=str(event.get("jobID", name)))
         job.started = now
     job.finished = now
-    if "stepResult" in event and event.get("stage") == "Main":
+    top_level = len(event.get("stepID") or [0]) == 1  # not a step inside a composite action
+    if "stepResult" in event and event.get("stage") == "Main" and top_level:
         job.steps.append(StepResult(str(event.get("step", "?")), str(event["stepResult"])))
     if "jobResult" in event:
         job.result = str(event["jobResult"])

@@ -97,14 +97,15 @@ def _echo_to(stream: object) -> image_mod.Report:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="paws-ci", description=__doc__)
+    parser = argparse.ArgumentParser(prog="paws-ci", description=__doc__, allow_abbrev=False)
     parser.add_argument("--repo", type=Path, default=Path.cwd(), help="repository root")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run workflows with act; arguments after -- go to act")
+    run = sub.add_parser(
+        "run", help="run workflows with act; other arguments go to act", allow_abbrev=False
+    )
     run.add_argument("--secret-file", type=Path, help="KEY=VALUE file (default .paws/secrets)")
     run.add_argument("--json", action="store_true", help="one JSON report on stdout")
     run.add_argument("--no-build", action="store_true", help="fail if the runner image is missing")
-    run.add_argument("act_args", nargs=argparse.REMAINDER, help="after --: passed to act")
     run.set_defaults(handler=cmd_run)
     build = sub.add_parser("build-image", help="build the runner image (and base) if missing")
     build.set_defaults(handler=cmd_build_image)
@@ -112,9 +113,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if getattr(args, "act_args", None) and args.act_args[0] == "--":
-        args.act_args = args.act_args[1:]
+    args, extra = _parser().parse_known_args(argv)
+    # paws-ci's own options may come anywhere; everything else (and all after `--`) is act's.
+    if "--" in extra:
+        extra.remove("--")
+    if extra and args.command != "run":
+        _parser().error(f"unrecognized arguments: {' '.join(extra)}")
+    args.act_args = extra
     try:
         settings = CiSettings.load(args.repo)
         code: int = args.handler(settings, args)

@@ -22,6 +22,7 @@ from .errors import EngineUnavailable, ImageBuildFailed, RunnerImageMissing
 
 Report = Callable[[str], None]
 REPOSITORY = "paws/ci-runner"
+HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 COMPOSE_PLUGIN_DIRS = (
     Path("/usr/local/lib/docker/cli-plugins"),
     Path("/usr/libexec/docker/cli-plugins"),
@@ -105,6 +106,7 @@ class RunnerImage:
             self.base,
             _file_digest(self.docker_cli),
             _file_digest(self.compose_plugin),
+            _file_digest(HOST_CA_BUNDLE) if HOST_CA_BUNDLE.is_file() else "",
         ):
             digest.update(part.encode())
         return digest.hexdigest()[:12]
@@ -138,6 +140,11 @@ class RunnerImage:
             (context / "Dockerfile").write_text(dockerfile_text(), encoding="utf-8")
             shutil.copy2(self.docker_cli, context / "docker")
             shutil.copy2(self.compose_plugin, context / "docker-compose")
+            bundle = context / "ca-certificates.crt"
+            if HOST_CA_BUNDLE.is_file():
+                shutil.copy2(HOST_CA_BUNDLE, bundle)
+            else:  # no host bundle (macOS): keep the image's own
+                bundle.write_text("", encoding="utf-8")
             result = subprocess.run(
                 [
                     "docker",

@@ -97,9 +97,10 @@ def _uses_notes(
 ) -> list[str]:
     remote = remote_action(uses)
     if remote is not None:
-        served = limits["remote"]["served_locally"]
-        if remote in served or remote in mapped:
+        if remote in limits["remote"]["served_locally"]:
             return []
+        if remote in mapped:
+            return [f"{uses}: {limits['remote']['stand_in']}"]
         return [f"{uses}: {limits['remote']['note']}"]
     if depth > 3:
         return []

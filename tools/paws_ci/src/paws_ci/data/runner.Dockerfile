@@ -11,5 +11,14 @@ RUN apt-get update -q \
 # the socket act mounts, so the stack starts as sibling containers.
 COPY docker /usr/local/bin/docker
 COPY docker-compose /usr/local/lib/docker/cli-plugins/docker-compose
+# The host's CA bundle: behind a TLS-intercepting proxy, PyPI and npm are reached only through it.
+# (An empty file when the host has none: the image keeps Debian's own bundle.)
+COPY ca-certificates.crt /tmp/host-ca.crt
+RUN if [ -s /tmp/host-ca.crt ]; then cp /tmp/host-ca.crt /etc/ssl/certs/ca-certificates.crt; fi \
+ && rm /tmp/host-ca.crt
 LABEL dev.paws.role="ci-runner"
-ENV LANG=C.UTF-8 RUNNER_TOOL_CACHE=/opt/hostedtoolcache
+ENV LANG=C.UTF-8 RUNNER_TOOL_CACHE=/opt/hostedtoolcache \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
+    PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
+    REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt \
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt

@@ -1,0 +1,137 @@
+"""Local CI under act against the real engine: TC-018..TC-021, TC-029, TC-030.
+
+Each test runs `paws-ci run` (what `nox -s ci` runs) on this repository's workflow or a fixture
+under tests/fixtures/workflows/. Jobs that start a stack use project `pawsci` and its ports
+(paws-ci's defaults), never the shared test stack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = "tests/fixtures/workflows"
+ARTIFACTS = ROOT / ".paws" / "artifacts"
+
+pytestmark = [
+    pytest.mark.act,
+    pytest.mark.skipif(bool(os.environ.get("ACT")), reason="act does not run inside act"),
+]
+
+
+def paws_ci(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run paws-ci the way `nox -s ci -- <args>` does."""
+    argv = [sys.executable, "-m", "paws_ci.cli", "--repo", str(ROOT), "run", *args]
+    return subprocess.run(
+        argv, capture_output=True, text=True, cwd=ROOT, timeout=timeout, check=False
+    )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def runner_image() -> None:
+    """Build the runner image once, outside the timed runs."""
+    if shutil.which("docker") is None:
+        pytest.skip("no docker")
+    built = subprocess.run(
+        [sys.executable, "-m", "paws_ci.cli", "--repo", str(ROOT), "build-image"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+
+
+def test_tc018_local_ci_runs_repo_workflow_green() -> None:
+    """The repository's workflow, lint and unit jobs, runs green with a summary and parity."""
+    begin = time.monotonic()
+    result = paws_ci("workflow_dispatch", "--input", "integration=false")
+    elapsed = time.monotonic() - begin
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    table = result.stdout.split("job ", 1)[1].split("CI parity", 1)[0]
+    for job in ("ci/lint", "ci/unit-1", "ci/unit-2", "ci/unit-3"):
+        line = next(x for x in table.splitlines() if x.startswith(job + " "))
+        assert " success " in line and line.split()[2].endswith("s")
+    assert result.stdout.rstrip().splitlines()[-1].endswith("steps ran as on GitHub")
+    assert elapsed <= 300, f"took {elapsed:.0f} s"
+
+
+def test_tc019_failing_step_named_nonzero_exit() -> None:
+    """A failing step: non-zero exit; the summary names job `breaks` and its step."""
+    result = paws_ci("-W", f"{FIXTURES}/failing.yml")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    breaks = next(x for x in lines if x.startswith("failing/breaks "))
+    fine = next(x for x in lines if x.startswith("failing/fine "))
+    assert " failure " in breaks and breaks.endswith("fail on purpose")
+    assert " success " in fine
+
+
+def test_tc020_secret_reaches_step_masked(tmp_path: Path) -> None:
+    """The secret file's value reaches the step (hash matches) and never appears in output."""
+    value = secrets.token_urlsafe(24)[:32]
+    secret_file = tmp_path / "tc020.secrets"
+    secret_file.write_text(f"TC020_SECRET={value}\n", "utf-8")
+    expected = hashlib.sha256(value.encode()).hexdigest()
+    result = paws_ci(
+        "--secret-file",
+        str(secret_file),
+        "-W",
+        f"{FIXTURES}/secret.yml",
+        "--env",
+        f"TC020_EXPECTED_SHA256={expected}",
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert value not in result.stdout + result.stderr
+    assert "the secret is ***" in result.stdout
+    for path in ARTIFACTS.rglob("*"):
+        if path.is_file():
+            assert value.encode() not in path.read_bytes()
+
+
+def test_tc021_artifact_lands_in_paws_artifacts() -> None:
+    """actions/upload-artifact@v4 (offline stand-in) stores the file under .paws/artifacts."""
+    content = secrets.token_hex(32)
+    before = set(ARTIFACTS.rglob("tc021.zip"))
+    result = paws_ci("-W", f"{FIXTURES}/artifact.yml", "--env", f"TC021_CONTENT={content}")
+    assert result.returncode == 0, result.stdout[-3000:]
+    archives = sorted(ARTIFACTS.rglob("tc021/tc021.zip"), key=lambda p: p.stat().st_mtime)
+    assert archives and (set(archives) - before or archives[-1].stat().st_mtime > 0)
+    with zipfile.ZipFile(archives[-1]) as archive:
+        stored = archive.read("tc021.txt")
+    assert hashlib.sha256(stored).hexdigest() == hashlib.sha256(content.encode()).hexdigest()
+
+
+@pytest.mark.exclusive
+def test_tc029_action_outputs_connect_lite() -> None:
+    """./actions/paws-stack (lite) under act: SQL round-trip and PING on its outputs."""
+    result = paws_ci("-W", f"{FIXTURES}/action-lite.yml")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "postgres: ('round-trip', 1)" in result.stdout
+    assert "redis PING -> True" in result.stdout
+    assert "action-lite/stack  success" in result.stdout
+
+
+@pytest.mark.exclusive
+def test_tc030_action_failure_reports_groups_masked() -> None:
+    """wait-timeout 1: the step fails with the health report and logs in groups, masked."""
+    result = paws_ci("-W", f"{FIXTURES}/action-fail.yml")
+    assert result.returncode == 1
+    out = result.stdout
+    assert "start the stack too impatiently" in next(
+        x for x in out.splitlines() if x.startswith("action-fail/stack ")
+    )
+    assert "::group::paws-stack health report" in out or "paws-stack health report" in out
+    assert "last logs of" in out
+    secrets_dir = ROOT / ".paws" / "ci" / "secrets"
+    for path in secrets_dir.glob("*"):
+        assert path.read_text("utf-8").strip() not in out
