@@ -9,6 +9,13 @@ getent group etcd >/dev/null || groupadd --system etcd
 getent passwd etcd >/dev/null || useradd --system --gid etcd --home-dir /var/lib/paws/etcd \
     --shell /usr/sbin/nologin etcd
 
+# Python wheels pinned in versions.toml (Patroni), copied in by the builder.
+if [ -d /tmp/wheels ]; then
+    python3 -m pip install --no-deps --no-index --no-cache-dir --break-system-packages \
+        /tmp/wheels/*.whl
+    rm -rf /tmp/wheels
+fi
+
 # postgresql-common creates a "main" cluster on install; Patroni owns the data directory.
 rm -rf /var/lib/postgresql/15/main /etc/postgresql/15/main
 
@@ -20,7 +27,7 @@ install -d -m 2775 -o postgres -g postgres /run/postgresql
 # Record what was really installed; the builder checks it against compose/versions.toml.
 {
     dpkg-query -W -f='postgresql=${Version}\n' postgresql-15
-    dpkg-query -W -f='patroni=${Version}\n' patroni
+    printf 'patroni=%s\n' "$(patroni --version | sed 's/^patroni //')"
     dpkg-query -W -f='redis=${Version}\n' redis-server
     dpkg-query -W -f='haproxy=${Version}\n' haproxy
     printf 'etcd=%s\n' "$(etcd --version | sed -n 's/^etcd Version: //p')"

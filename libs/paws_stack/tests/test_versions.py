@@ -23,9 +23,17 @@ class TestLoadPins:
         """Every component the stack runs is pinned."""
         assert sorted(pins.components) == ["etcd", "haproxy", "patroni", "postgresql", "redis"]
 
-    def test_pins_are_prefixes(self, pins: Pins) -> None:
-        """Pins are version prefixes ending at a series boundary (e.g. "15.")."""
-        assert all(prefix.endswith(".") for prefix in pins.components.values())
+    def test_debian_pins_are_prefixes(self, pins: Pins) -> None:
+        """Debian pins are prefixes ending at a series boundary (e.g. "15."); the PyPI pin
+        (Patroni) is exact, since PyPI keeps every release."""
+        debian = {name: v for name, v in pins.components.items() if name != "patroni"}
+        assert all(prefix.endswith(".") for prefix in debian.values())
+        assert pins.components["patroni"] == "3.0.4"
+
+    def test_wheels_are_pinned_by_sha256(self, pins: Pins) -> None:
+        """Every wheel has a 64-hex-digit sha256."""
+        assert pins.wheels
+        assert all(len(h) == 64 and int(h, 16) >= 0 for h in pins.wheels.values())
 
     def test_debian_section(self, pins: Pins) -> None:
         """The Debian suites and the registry base image are read."""
@@ -90,7 +98,7 @@ class TestMismatches:
         """The repository's pins accept Debian's current versions of each component."""
         installed = {
             "postgresql": "15.10-0+deb12u1",
-            "patroni": "3.0.2-1",
+            "patroni": "3.0.4",
             "etcd": "3.5.16-4",
             "redis": "5:7.0.15-1~deb12u1",
             "haproxy": "2.6.12-1+deb12u1",

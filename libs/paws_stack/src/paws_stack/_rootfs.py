@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import _debian
+from ._wheels import wheel_dir
 from .errors import ImageBuildError, InstallError
 from .versions import Pins
 
@@ -37,6 +38,7 @@ def build_base_from_debian(
         with _mounted_proc(rootfs):
             _apply_updates(rootfs, pins.base_suite, mirror, report)
             _unpack_backports(rootfs, pins, work_dir, report)
+            _copy_wheels(rootfs, compose_dir, report)
             _run_finish_script(rootfs, compose_dir / FINISH_SCRIPT, report)
         _import(rootfs, tag, report)
     finally:
@@ -110,6 +112,17 @@ def _unpack_backports(rootfs: Path, pins: Pins, work_dir: Path, report: Report) 
         raise ImageBuildError(exc.message, exc.remediation) from None
     for deb in debs:
         _run(["dpkg-deb", "-x", str(deb), str(rootfs)], f"unpacking {deb.name}", report)
+
+
+def _copy_wheels(rootfs: Path, compose_dir: Path, report: Report) -> None:
+    """The pinned wheels (fetched by images.build_images) for the finish script to install."""
+    wheels = sorted(wheel_dir(compose_dir).glob("*.whl"))
+    if wheels:
+        report(f"adding {', '.join(w.name for w in wheels)}")
+        target = rootfs / "tmp" / "wheels"
+        target.mkdir(parents=True, exist_ok=True)
+        for wheel in wheels:
+            shutil.copyfile(wheel, target / wheel.name)
 
 
 def _run_finish_script(rootfs: Path, script: Path, report: Report) -> None:

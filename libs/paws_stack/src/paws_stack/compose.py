@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import structlog
-
 from .errors import ComposeError
 
-log = structlog.get_logger("paws_stack.compose")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class ComposeProject:
 
     def run(self, *args: str, timeout: float | None = 600, check: bool = True) -> str:
         """Run a compose command and return its stdout; a failure is a ComposeError."""
-        log.debug("compose.run", project=self.project, args=list(args))
+        log.debug("compose run: project=%s args=%s", self.project, list(args))
         try:
             result = subprocess.run(
                 self.command(*args),
@@ -49,7 +48,9 @@ class ComposeProject:
                 f"`{' '.join(self.argv)} {' '.join(args)}` did not finish within {timeout:.0f} s",
                 "check `docker info` answers, then retry",
             ) from None
-        log.info("compose.done", project=self.project, args=list(args), rc=result.returncode)
+        log.info(
+            "compose done: project=%s args=%s rc=%s", self.project, list(args), result.returncode
+        )
         if check and result.returncode != 0:
             raise ComposeError(
                 f"`{' '.join(self.argv)} {' '.join(args)}` failed: {last_lines(result.stderr)}",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from ._wheels import ensure_wheels
 from .errors import ImageBuildError
 from .versions import Pins, load_pins, mismatches, parse_manifest
 
@@ -110,6 +111,7 @@ def build_images(
         return plan
     pins = load_pins(compose_dir)
     if not _exists(client, plan.base):
+        ensure_wheels(pins.wheels, compose_dir)
         source = choose_source(client, requested_source, pins)
         report(f"building base image {plan.base} from {source}")
         if source == "debian":

@@ -7,6 +7,7 @@ published loopback port, the way an application connects.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,6 @@ from typing import Any
 import httpx
 import psycopg
 import redis
-import structlog
 
 from .health import Component, Role
 from .topology import Kind
@@ -240,7 +240,7 @@ def redis_ping(credentials: Credentials) -> bool:
     return bool(client.ping())
 
 
-log = structlog.get_logger("paws_stack.probes")
+log = logging.getLogger(__name__)
 
 
 def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> Component:
@@ -256,7 +256,7 @@ def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> 
     try:
         return _timed(probes[member.kind])
     except (httpx.HTTPError, redis.RedisError, psycopg.Error, OSError, KeyError, ValueError) as exc:
-        log.info("probe.failed", member=member.service, error=type(exc).__name__)
+        log.info("probe failed: member=%s error=%s", member.service, type(exc).__name__)
         return _down(member, f"probe failed: {type(exc).__name__}: {exc}".strip())
 
 

@@ -15,7 +15,7 @@ from .health import HealthReport, assess
 from .hostcheck import HostReport, check_host
 from .images import ImagePlan, build_images, missing_images
 from .install import ensure_engine
-from .members import Inventory, health_states, inventory
+from .members import Inventory, health_states, inventory, running_config_hashes
 from .probes import Credentials, probe_all
 from .progress import Progress, SilentProgress
 from .secrets import SecretStore
@@ -151,9 +151,12 @@ class Stack:
         deadline = time.monotonic() + (timeout or self.settings.wait_timeout)
         if self.inventory().running:
             report = self.health()
-            if report.healthy:
+            changed = self.changed_services()
+            if report.healthy and not changed:
                 self.progress.message("already up and healthy: nothing to do")
                 return report
+            if changed:
+                self.progress.message(f"definition changed for: {', '.join(changed)}")
         fresh = not self.inventory().volumes
         try:
             self._compose_up(deadline)
@@ -180,6 +183,20 @@ class Stack:
                 f"starting the stack failed: {last_lines(output, 3)}",
                 "see the service logs: `paws-stack logs`; docs/troubleshooting.md lists fixes",
             )
+
+    def changed_services(self) -> list[str]:
+        """Services whose running container no longer matches the definition (image, config).
+
+        Compose labels each container with a hash of its service definition; `config --hash`
+        gives the hash the definition has now.
+        """
+        expected = dict(
+            line.split(maxsplit=1)
+            for line in self.compose().run("config", "--hash", "*").splitlines()
+            if line.strip()
+        )
+        running = running_config_hashes(self.client(), self.project)
+        return sorted(s for s, digest in expected.items() if running.get(s) != digest.strip())
 
     def wait_healthy(self, deadline: float) -> HealthReport:
         """Poll health until the topology is right or the deadline passes."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ImageBuildError
@@ -19,6 +19,7 @@ class Pins:
     components: dict[str, str]  # component -> Debian version prefix, e.g. "postgresql": "15."
     packages: tuple[str, ...]
     backport_packages: tuple[str, ...]
+    wheels: dict[str, str] = field(default_factory=dict)  # file name -> sha256
 
 
 def load_pins(compose_dir: Path) -> Pins:
@@ -33,6 +34,7 @@ def load_pins(compose_dir: Path) -> Pins:
             components={name: c["version"] for name, c in data["components"].items()},
             packages=tuple(data["image"]["packages"]),
             backport_packages=tuple(data["image"]["backport_packages"]),
+            wheels=dict(data["image"].get("wheels", {})),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise ImageBuildError(
