@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -183,7 +184,10 @@ def base_image_for(repo: Path, report: Report, build: bool) -> str:
     if image_exists(base) or not build:
         return base
     report(f"base image {base} missing: building it with `paws-stack build`")
-    result = subprocess.run(["paws-stack", "build"], cwd=repo, check=False)
+    # The paws_stack that named the image builds it: same interpreter, no reliance on PATH.
+    result = subprocess.run(
+        [sys.executable, "-m", "paws_stack.cli", "build"], cwd=repo, check=False
+    )
     if result.returncode != 0:
         raise ImageBuildFailed(
             f"`paws-stack build` failed (exit {result.returncode})",
