@@ -13,7 +13,12 @@ import nox
 
 ROOT = Path(__file__).parent
 STACK = "libs/paws_stack"
-LIBRARIES = sorted(p.parent.name for p in ROOT.glob("libs/*/pyproject.toml"))
+# Every independently versioned package: the libraries and the CI runner tool.
+PACKAGES = sorted(
+    str(p.parent.relative_to(ROOT))
+    for pattern in ("libs/*/pyproject.toml", "tools/*/pyproject.toml")
+    for p in ROOT.glob(pattern)
+)
 PYTHON = "3.11"
 
 # The integration tests run their own project, secrets and ports, so they never touch the
@@ -33,7 +38,7 @@ nox.options.sessions = ["lint", "unit"]
 
 
 def _editable_libraries() -> list[str]:
-    return [f"-e{ROOT / 'libs' / lib}[test]" for lib in LIBRARIES]
+    return [f"-e{ROOT / package}[test]" for package in PACKAGES]
 
 
 def _install_stack(session: nox.Session) -> None:
@@ -90,16 +95,17 @@ def simulate(session: nox.Session) -> None:
 
 def _lint(session: nox.Session) -> None:
     session.install("ruff>=0.6", "mypy>=1.11", *_editable_libraries())
-    session.run("ruff", "check", "libs", "tests", "benchmarks", "scripts", "noxfile.py")
-    session.run("ruff", "format", "--check", "libs", "tests", "benchmarks", "scripts", "noxfile.py")
-    for lib in LIBRARIES:
-        session.run("mypy", "--config-file", f"libs/{lib}/pyproject.toml", f"libs/{lib}/src")
+    paths = ("libs", "tools", "tests", "benchmarks", "scripts", "noxfile.py")
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
+    for package in PACKAGES:
+        session.run("mypy", "--config-file", f"{package}/pyproject.toml", f"{package}/src")
 
 
 def _unit(session: nox.Session) -> None:
     session.install(*_editable_libraries())
-    for lib in LIBRARIES:
-        session.run("pytest", "-q", "--doctest-modules", f"libs/{lib}/src", f"libs/{lib}/tests")
+    for package in PACKAGES:
+        session.run("pytest", "-q", "--doctest-modules", f"{package}/src", f"{package}/tests")
 
 
 def _integration(session: nox.Session, *pytest_args: str) -> None:

@@ -27,6 +27,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "stack: uses the shared full stack, leaves it healthy")
     config.addinivalue_line("markers", "exclusive: takes the shared stack down or changes it")
     config.addinivalue_line("markers", "chaos: injects a fault through paws_chaos (also stack)")
+    config.addinivalue_line("markers", "act: runs workflows under act through paws-ci")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
