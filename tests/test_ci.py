@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from conftest import StartedStack
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = "tests/fixtures/workflows"
@@ -38,10 +39,9 @@ def paws_ci(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str
 
 
 @pytest.fixture(scope="module", autouse=True)
-def runner_image() -> None:
-    """Build the runner image once, outside the timed runs."""
-    if shutil.which("docker") is None:
-        pytest.skip("no docker")
+def runner_image(started: StartedStack) -> None:
+    """Build the runner image once, outside the timed runs. `started` first: on a fresh
+    machine it is what installs and starts the engine and builds the base image."""
     built = subprocess.run(
         [sys.executable, "-m", "paws_ci.cli", "--repo", str(ROOT), "build-image"],
         capture_output=True,
