@@ -79,8 +79,19 @@ def cli(
     *args: str, env: dict[str, str] | None = None, timeout: float = 600, check: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """Run the paws-stack console script the way a user does."""
+    return console_script("paws_stack.cli", *args, env=env, timeout=timeout, check=check)
+
+
+def console_script(
+    module: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+    check: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """Run one of the project's console scripts (by its module) in a subprocess."""
     result = subprocess.run(
-        [sys.executable, "-m", "paws_stack.cli", *args],
+        [sys.executable, "-m", module, *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -90,7 +101,7 @@ def cli(
     )
     if check and result.returncode != 0:
         raise AssertionError(
-            f"paws-stack {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}"
+            f"{module} {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}"
         )
     return result
 

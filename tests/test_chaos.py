@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, wait_for
+from conftest import ROOT, console_script, wait_for
 from helpers import leader_pg
 from paws_chaos import FaultUnsupported, isolate, netem, pause, paws_rules
 from paws_stack import Stack
@@ -30,15 +30,7 @@ SEED_FAILOVER_S = 60.0
 
 def chaos(*args: str, timeout: float = 420) -> subprocess.CompletedProcess[str]:
     """Run the paws-chaos console script the way a user does."""
-    return subprocess.run(
-        [sys.executable, "-m", "paws_chaos.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        timeout=timeout,
-        check=False,
-    )
+    return console_script("paws_chaos.cli", *args, env={"PYTHONUNBUFFERED": "1"}, timeout=timeout)
 
 
 def run_scenario(name: str) -> dict[str, Any]:

@@ -8,7 +8,6 @@ writes the endpoints file for the test project (settings from the environment), 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import subprocess
@@ -20,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import ROOT, wait_for
+from conftest import ROOT, console_script, wait_for
 from helpers import address, redis_client
 from paws_parity import bundled_snapshot, write_snapshot
 from paws_parity.model import Setting
@@ -35,15 +34,7 @@ RULES = ROOT / "libs" / "paws_parity" / "src" / "paws_parity" / "data" / "rules.
 
 def parity(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the paws-parity console script the way a user does."""
-    return subprocess.run(
-        [sys.executable, "-m", "paws_parity.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "NO_COLOR": "1"},
-        timeout=timeout,
-        check=False,
-    )
+    return console_script("paws_parity.cli", *args, env={"NO_COLOR": "1"}, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
