@@ -187,7 +187,9 @@ def _role_checks(run: Run, report: Report) -> list[Check]:
 def _write_window_checks(run: Run) -> list[Check]:
     expect, checks = run.scenario.expect, []
     pg = next((w for w in run.writers if isinstance(w, PostgresWriter)), None)
-    end = run.restored or run.stopped
+    # The window closes when the undo starts: while etcd members or links come back, quorum
+    # returns and a (new) leader may rightly acknowledge writes before the undo has finished.
+    end = run.restore_started or run.restored or run.stopped
     if pg and run.config.get("failsafe_mode"):
         return [Check(name="failsafe_mode on", ok=True, detail="write-stop checks do not apply")]
     if pg and expect.old_leader_stops_writes:
