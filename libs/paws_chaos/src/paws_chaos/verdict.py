@@ -15,7 +15,10 @@ from .verify import bound
 from .watcher import Watcher, first_new_leader, split_brain_episodes, stale_writes
 from .workloads import PostgresWriter, RedisWriter
 
-DEMOTE_SLACK_S = 3.0
+# Demoting is not instant: PostgreSQL must stop and restart read-only, which took up to ~6 s
+# on a loaded 2-core CI machine. Acks inside this slack are not unsafe (no other node can be
+# elected without quorum or before the ttl), so the check allows it.
+DEMOTE_SLACK_S = 8.0
 
 
 @dataclass

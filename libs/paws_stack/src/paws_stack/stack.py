@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from .settings import Profile, StackSettings, load_settings
 from .topology import Topology
 
 POLL = 0.5
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 LOG_TAIL = 15
 
 
@@ -275,7 +277,9 @@ class Stack:
         args += [f"--tail={tail}"] if tail else []
         process = self.compose().popen(*args, *services)
         try:
-            yield from process.stdout or ()
+            # compose erases its progress line with ANSI codes even when piped; logs are data.
+            for line in process.stdout or ():
+                yield ANSI_ESCAPE.sub("", line)
         finally:
             if process.poll() is None:
                 process.terminate()
