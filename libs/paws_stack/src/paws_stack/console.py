@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
 
 from rich.console import Console
 from rich.live import Live
@@ -100,7 +99,3 @@ def status_table(
         )
     table.caption = "ports: " + ", ".join(f"{name}={host}:{port}" for name, port in ports.items())
     return table
-
-
-def plain(data: Any) -> None:
-    out.print(data, markup=False) if isinstance(data, str) else out.print(data)

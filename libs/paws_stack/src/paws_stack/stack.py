@@ -151,7 +151,8 @@ class Stack:
         self.setup(assume_yes=assume_yes, interactive=interactive)
         # The wait budget is for starting, not for a first-time image build.
         deadline = time.monotonic() + (timeout or self.settings.wait_timeout)
-        if self.inventory().running:
+        current = self.inventory()
+        if current.running:
             report = self.health()
             changed = self.changed_services()
             if report.healthy and not changed:
@@ -159,7 +160,7 @@ class Stack:
                 return report
             if changed:
                 self.progress.message(f"definition changed for: {', '.join(changed)}")
-        fresh = not self.inventory().volumes
+        fresh = not current.volumes
         try:
             self._compose_up(deadline)
             return self.wait_healthy(deadline)
