@@ -154,18 +154,35 @@ def tests(session: nox.Session) -> None:
     _integration(session, *session.posargs)
 
 
+def _bench_suites(posargs: list[str]) -> tuple[list[str], list[str]]:
+    """Split `nox -s bench -- failover stack -k x` into suite files and pytest arguments.
+
+    A bare word naming `benchmarks/test_<word>_bench.py` selects that suite, so the short form
+    the docs use works; everything else goes to pytest unchanged.
+    """
+    suites, rest = [], []
+    for arg in posargs:
+        path = ROOT / "benchmarks" / f"test_{arg}_bench.py"
+        (suites if not arg.startswith("-") and path.is_file() else rest).append(arg)
+    return suites, rest
+
+
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks (pytest-benchmark): JSON under .benchmarks/, figures in docs/performance.md."""
+    """Benchmarks (`-- failover`, `-- stack parity`): JSON per run under .benchmarks/."""
     session.install(*_editable_libraries())
+    suites, pytest_args = _bench_suites(session.posargs)
     out = ROOT / ".benchmarks"
     out.mkdir(exist_ok=True)
+    # One JSON per suite selection, so a failover run does not overwrite the start-up figures.
+    results = out / f"{'-'.join(suites) or 'all'}.json"
+    targets = [f"benchmarks/test_{name}_bench.py" for name in suites] or ["benchmarks"]
     session.run(
         "pytest",
         "-s",
-        "benchmarks",
-        f"--benchmark-json={out / 'results.json'}",
-        *session.posargs,
+        *targets,
+        f"--benchmark-json={results}",
+        *pytest_args,
         env={**TEST_STACK_ENV, "PYTHONUNBUFFERED": "1"},
     )
 

@@ -213,6 +213,20 @@ class TestPostgres:
             in report.problems
         )
 
+    def test_no_sync_standby_is_fine_when_synchronous_mode_is_off(self) -> None:
+        """Async replication chosen in the DCS is working as configured; the leader says so."""
+        components = replace(healthy_full(), "patroni-1", role="replica")
+        components = replace(components, "patroni-0", facts={"synchronous_mode": False})
+        report = assess(FULL, "paws", components)
+        assert report.healthy, report.problems
+        assert "asynchronous" in by_name(report, "patroni-0").detail
+
+    def test_sync_standby_required_when_leader_says_synchronous(self) -> None:
+        """synchronous_mode on in the DCS: a missing sync standby is a problem."""
+        components = replace(healthy_full(), "patroni-1", role="replica")
+        components = replace(components, "patroni-0", facts={"synchronous_mode": True})
+        assert not assess(FULL, "paws", components).healthy
+
     def test_no_sync_standby_is_fine_in_lite(self) -> None:
         """Lite has a single PostgreSQL and no standby to require."""
         report = assess(LITE, "paws", healthy_lite())

@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from .ledger import Attempt
 
@@ -198,6 +200,8 @@ class Watcher:
             password=self._password,
             socket_timeout=PROBE_TIMEOUT_S,
             socket_connect_timeout=PROBE_TIMEOUT_S,
+            # redis-py's default retries (up to ~10 s on a dead node) would stall every sample.
+            retry=Retry(NoBackoff(), 0),
         )
         try:
             role = client.execute_command("ROLE")  # type: ignore[no-untyped-call]

@@ -13,6 +13,8 @@ from typing import Any
 import psycopg
 import redis
 from psycopg import sql
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from redis.sentinel import Sentinel
 
 from .ledger import Attempt, Ledger, Outcome
@@ -194,7 +196,10 @@ class RedisWriter(_Writer):
         super().__init__(interval)
         self.prefix = prefix
         self._wait_ms = wait_ms
-        timeouts = {"socket_timeout": 1.0, "socket_connect_timeout": 0.5}
+        # One try per attempt: the writer's own loop is the retry, and redis-py's default
+        # retries with backoff (redis-py >= 6) would hide when writes really resumed.
+        one_shot = {"retry": Retry(NoBackoff(), 0)}
+        timeouts = {"socket_timeout": 1.0, "socket_connect_timeout": 0.5, **one_shot}
         self._sentinel = AddressMappedSentinel(
             [(addresses.of(s), 26379) for s in sentinels],
             addresses,
@@ -202,6 +207,7 @@ class RedisWriter(_Writer):
             password=password,
             socket_timeout=wait_ms / 1000 + 2,
             socket_connect_timeout=1.0,
+            **one_shot,
         )
         # redis-py's Sentinel API is untyped
         self.master: redis.Redis = self._sentinel.master_for(  # type: ignore[no-untyped-call]

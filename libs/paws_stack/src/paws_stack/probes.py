@@ -17,11 +17,16 @@ from typing import Any
 import httpx
 import psycopg
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from .health import Component, Role
 from .topology import Kind
 
 TIMEOUT = 1.5
+# redis-py >= 6 retries 3 times with backoff up to 10 s by default: a probe of a dead node
+# must fail within TIMEOUT, not 10 s later.
+REDIS_ONE_SHOT = {"retry": Retry(NoBackoff(), 0)}
 PATRONI_ROLES: dict[str, Role] = {"leader": "leader", "sync_standby": "sync_standby"}
 
 
@@ -97,6 +102,11 @@ def probe_patroni(member: Member, http: httpx.Client) -> Component:
         r["application_name"] for r in node.get("replication", []) if r.get("state") == "streaming"
     ]
     ok = node.get("state") == "running"
+    facts: dict[str, Any] = {}
+    if role == "leader":
+        # The dynamic configuration decides whether a synchronous standby is required.
+        config = http.get(f"http://{member.address}:8008/config").json()
+        facts["synchronous_mode"] = bool(config.get("synchronous_mode"))
     return Component(
         name=member.service,
         kind="patroni",
@@ -110,6 +120,7 @@ def probe_patroni(member: Member, http: httpx.Client) -> Component:
             "state": node.get("state"),
             "streaming_replicas": streaming,
             "pg_version": node.get("server_version"),
+            **facts,
         },
     )
 
@@ -120,6 +131,7 @@ def probe_redis(member: Member, credentials: Credentials) -> Component:
         port=6379,
         password=credentials.redis_password,
         socket_timeout=TIMEOUT,
+        **REDIS_ONE_SHOT,
         socket_connect_timeout=TIMEOUT,
     )
     info = client.info("replication")
@@ -148,6 +160,7 @@ def probe_sentinel(member: Member, credentials: Credentials) -> Component:
         port=26379,
         password=credentials.redis_password,
         socket_timeout=TIMEOUT,
+        **REDIS_ONE_SHOT,
         socket_connect_timeout=TIMEOUT,
         decode_responses=True,
     )
@@ -236,6 +249,7 @@ def redis_ping(credentials: Credentials) -> bool:
         port=credentials.redis_port,
         password=credentials.redis_password,
         socket_timeout=TIMEOUT,
+        **REDIS_ONE_SHOT,
     )
     return bool(client.ping())
 
