@@ -16,6 +16,12 @@ def address(stack: Stack, service: str) -> str:
     return member.address
 
 
+def container_ids(stack: Stack) -> dict[str, str]:
+    """service -> container id: unchanged ids prove nothing was recreated."""
+    client = stack.client()
+    return {m.service: client.containers.get(m.container).id for m in stack.inventory().members}
+
+
 def pg(stack: Stack, host: str, port: int, dbname: str = "app") -> psycopg.Connection[Any]:
     """Connect as the application role (password from the secrets file, never argv)."""
     return psycopg.connect(

@@ -12,26 +12,19 @@ import uuid
 import pytest
 
 from conftest import ROOT, StartedStack, cli
-from helpers import leader_pg, redis_client
-from paws_stack import Stack
+from helpers import container_ids, leader_pg, redis_client
 
 pytestmark = pytest.mark.exclusive
-
-
-def _container_ids(stack: Stack) -> dict[str, str]:
-    return {
-        m.service: stack.client().containers.get(m.container).id for m in stack.inventory().members
-    }
 
 
 def test_tc006_up_while_up_changes_nothing(started: StartedStack) -> None:
     """A second `up` exits 0 and leaves every container as it was."""
     stack = started.stack
-    before = _container_ids(stack)
+    before = container_ids(stack)
     result = cli("up", "--yes")
     assert result.returncode == 0, result.stderr
     assert "already up and healthy" in result.stderr
-    assert _container_ids(stack) == before
+    assert container_ids(stack) == before
 
 
 def test_tc006_data_survives_down_and_up(started: StartedStack) -> None:

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from conftest import StartedStack, cli
-from helpers import leader_pg, redis_client
+from conftest import StartedStack, cli, new_stack
+from helpers import container_ids, leader_pg, redis_client
 
 pytestmark = pytest.mark.exclusive
 
@@ -25,6 +25,13 @@ def test_tc009_lite_profile_is_healthy_with_same_endpoints(started: StartedStack
         assert health["profile"] == "lite"
         kinds = sorted(c["kind"] for c in health["components"])
         assert kinds == ["etcd", "haproxy", "patroni", "redis", "sentinel"]
+        # Up while up: compose, not a hash comparison, decides that nothing changed.
+        lite = new_stack(profile="lite")
+        before = container_ids(lite)
+        again = cli("up", "--profile", "lite", "--yes")
+        assert again.returncode == 0, again.stderr
+        assert "already up and healthy: nothing to do" in again.stderr
+        assert container_ids(lite) == before
         lite_endpoints = json.loads(cli("endpoints", "--json", check=True).stdout)
         full_doc = json.loads(full_endpoints)
         for key in ("postgres_url", "postgres_ro_url", "redis_url", "haproxy_stats_url"):

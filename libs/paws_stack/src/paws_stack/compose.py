@@ -58,6 +58,28 @@ class ComposeProject:
             )
         return result.stdout
 
+    def planned_changes(self) -> dict[str, str]:
+        """service -> why `up` would (re)create it, as compose itself decides (`--dry-run`).
+
+        Asking compose rather than comparing `config --hash` with the containers' labels:
+        compose 2.26 hashes differently in `config` for services whose optional dependencies
+        the profile disables, and would report those as changed when they are not.
+        """
+        result = subprocess.run(
+            self.command("--dry-run", "up", "--detach", "--no-build", "--remove-orphans"),
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise ComposeError(
+                f"`{' '.join(self.argv)} --dry-run up` failed: {last_lines(result.stderr)}",
+                "see docs/troubleshooting.md; `paws-stack logs` shows the services' output",
+            )
+        return planned_services(result.stderr + result.stdout, self.project)
+
     def popen(self, *args: str) -> subprocess.Popen[str]:
         """Start a long compose command (up) whose output we follow."""
         return subprocess.Popen(
@@ -74,3 +96,29 @@ def last_lines(text: str, count: int = 5) -> str:
     """The last non-empty lines of a command's output, joined for one message."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return " | ".join(lines[-count:]) or "(no output)"
+
+
+# What compose's dry run says it would do to a container, and what that means to a user.
+PLAN_ACTIONS = {"Creating": "missing", "Recreate": "definition changed"}
+
+
+def planned_services(output: str, project: str) -> dict[str, str]:
+    """service -> reason, for each service a `compose --dry-run up` transcript would (re)create.
+
+    >>> out = "\\n".join([
+    ...     " DRY-RUN MODE -  Container p-redis-0-1  Running",
+    ...     " DRY-RUN MODE -  Container p-haproxy-1  Recreate",
+    ...     " DRY-RUN MODE -  Container p-haproxy-1  Recreated",
+    ...     " DRY-RUN MODE -  Container p-etcd-1-1  Creating",
+    ... ])
+    >>> planned_services(out, "p")
+    {'etcd-1': 'missing', 'haproxy': 'definition changed'}
+    """
+    services = {}
+    for line in output.splitlines():
+        words = line.split()
+        if len(words) < 2 or words[-1] not in PLAN_ACTIONS or words[-3:-2] != ["Container"]:
+            continue
+        name = words[-2].removeprefix(f"{project}-")
+        services[name.rsplit("-", 1)[0]] = PLAN_ACTIONS[words[-1]]
+    return dict(sorted(services.items()))

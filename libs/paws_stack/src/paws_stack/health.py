@@ -96,9 +96,9 @@ def _patroni_rules(topology: Topology, components: list[Component]) -> list[str]
         if member.role in ("replica", "sync_standby") and not member.facts.get("streaming"):
             member.healthy = False
             member.detail = member.detail or "not streaming from the leader"
-    if topology.count("patroni") > 1 and _synchronous_mode(leaders):
-        if not any(m.role == "sync_standby" for m in members):
-            problems.append("no synchronous standby: synchronous_mode has nobody to confirm commits")
+    needs_sync_standby = topology.count("patroni") > 1 and _synchronous_mode(leaders)
+    if needs_sync_standby and not any(m.role == "sync_standby" for m in members):
+        problems.append("no synchronous standby: synchronous_mode has nobody to confirm commits")
     return problems
 
 

@@ -10,7 +10,6 @@ from .topology import Topology
 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
-CONFIG_HASH_LABEL = "com.docker.compose.config-hash"
 
 
 @dataclass(frozen=True)
@@ -72,16 +71,6 @@ def inventory(client: Any, project: str, topology: Topology) -> Inventory:
     label = f"{PROJECT_LABEL}={project}"
     volumes = sorted(v.name for v in client.volumes.list(filters={"label": label}))
     return Inventory(sorted(members, key=lambda m: m.service), volumes)
-
-
-def running_config_hashes(client: Any, project: str) -> dict[str, str]:
-    """service -> the compose config hash its container was created from."""
-    hashes = {}
-    for attrs in _listed(client, project):
-        labels = attrs.get("Labels") or {}
-        if SERVICE_LABEL in labels:
-            hashes[labels[SERVICE_LABEL]] = labels.get(CONFIG_HASH_LABEL, "")
-    return hashes
 
 
 def health_states(client: Any, project: str) -> dict[str, str]:

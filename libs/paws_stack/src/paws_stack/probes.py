@@ -26,7 +26,7 @@ from .topology import Kind
 TIMEOUT = 1.5
 # redis-py >= 6 retries 3 times with backoff up to 10 s by default: a probe of a dead node
 # must fail within TIMEOUT, not 10 s later.
-REDIS_ONE_SHOT = {"retry": Retry(NoBackoff(), 0)}
+REDIS_NO_RETRY = Retry(NoBackoff(), 0)
 PATRONI_ROLES: dict[str, Role] = {"leader": "leader", "sync_standby": "sync_standby"}
 
 
@@ -131,7 +131,7 @@ def probe_redis(member: Member, credentials: Credentials) -> Component:
         port=6379,
         password=credentials.redis_password,
         socket_timeout=TIMEOUT,
-        **REDIS_ONE_SHOT,
+        retry=REDIS_NO_RETRY,
         socket_connect_timeout=TIMEOUT,
     )
     info = client.info("replication")
@@ -160,7 +160,7 @@ def probe_sentinel(member: Member, credentials: Credentials) -> Component:
         port=26379,
         password=credentials.redis_password,
         socket_timeout=TIMEOUT,
-        **REDIS_ONE_SHOT,
+        retry=REDIS_NO_RETRY,
         socket_connect_timeout=TIMEOUT,
         decode_responses=True,
     )
@@ -249,7 +249,7 @@ def redis_ping(credentials: Credentials) -> bool:
         port=credentials.redis_port,
         password=credentials.redis_password,
         socket_timeout=TIMEOUT,
-        **REDIS_ONE_SHOT,
+        retry=REDIS_NO_RETRY,
     )
     return bool(client.ping())
 

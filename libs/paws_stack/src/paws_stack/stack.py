@@ -16,7 +16,7 @@ from .health import HealthReport, assess
 from .hostcheck import HostReport, check_host
 from .images import ImagePlan, build_images, missing_images
 from .install import ensure_engine
-from .members import Inventory, health_states, inventory, running_config_hashes
+from .members import Inventory, health_states, inventory
 from .probes import Credentials, probe_all
 from .progress import Progress, SilentProgress
 from .secrets import SecretStore
@@ -159,7 +159,8 @@ class Stack:
                 self.progress.message("already up and healthy: nothing to do")
                 return report
             if changed:
-                self.progress.message(f"definition changed for: {', '.join(changed)}")
+                reasons = ", ".join(f"{name} ({why})" for name, why in changed.items())
+                self.progress.message(f"not as defined: {reasons}; updating")
         fresh = not current.volumes
         try:
             self._compose_up(deadline)
@@ -187,19 +188,9 @@ class Stack:
                 "see the service logs: `paws-stack logs`; docs/troubleshooting.md lists fixes",
             )
 
-    def changed_services(self) -> list[str]:
-        """Services whose running container no longer matches the definition (image, config).
-
-        Compose labels each container with a hash of its service definition; `config --hash`
-        gives the hash the definition has now.
-        """
-        expected = dict(
-            line.split(maxsplit=1)
-            for line in self.compose().run("config", "--hash", "*").splitlines()
-            if line.strip()
-        )
-        running = running_config_hashes(self.client(), self.project)
-        return sorted(s for s, digest in expected.items() if running.get(s) != digest.strip())
+    def changed_services(self) -> dict[str, str]:
+        """service -> why its container does not match the definition (missing, changed)."""
+        return self.compose().planned_changes()
 
     def wait_healthy(self, deadline: float) -> HealthReport:
         """Poll health until the topology is right or the deadline passes."""
