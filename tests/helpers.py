@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 import psycopg
@@ -47,3 +48,13 @@ def redis_client(stack: Stack, host: str, port: int) -> redis.Redis:
 
 def leader_pg(stack: Stack) -> psycopg.Connection[Any]:
     return pg(stack, stack.settings.bind_address, stack.settings.pg_port)
+
+
+def like_a_terminal() -> None:
+    """`preexec_fn` for a child that a test will Ctrl-C: SIGINT back to its default action.
+
+    A shell starting a job in the background without job control (`cmd &` in a script, nohup,
+    some CI launchers) sets SIGINT to ignored, every descendant inherits that, and Python then
+    installs no KeyboardInterrupt handler. A user at a terminal has the default.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, console_script, wait_for
-from helpers import leader_pg
+from helpers import leader_pg, like_a_terminal
 from paws_chaos import FaultUnsupported, isolate, netem, pause, paws_rules
 from paws_stack import Stack
 
@@ -177,6 +177,7 @@ def test_tc027_undo_runs_on_sigint(stack: Stack) -> None:
         text=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=like_a_terminal,
     )
     assert process.stderr is not None
     for line in process.stderr:

@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from conftest import ROOT, StartedStack, cli
-from helpers import container_ids, leader_pg, redis_client
+from helpers import container_ids, leader_pg, like_a_terminal, redis_client
 
 pytestmark = pytest.mark.exclusive
 
@@ -76,6 +76,7 @@ def test_tc006_ctrl_c_during_up_leaves_no_orphans(started: StartedStack) -> None
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=like_a_terminal,
     )
     deadline = time.monotonic() + 60
     while not stack.inventory().members and time.monotonic() < deadline:

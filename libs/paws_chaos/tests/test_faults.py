@@ -5,9 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from docker.errors import APIError
 
 import paws_chaos.faults as faults_mod
-from paws_chaos import Fault, FaultUnsupported, RollbackFailed, kill, netem, pause, stop_members
+from paws_chaos import (
+    Fault,
+    FaultNotInjected,
+    FaultUnsupported,
+    RollbackFailed,
+    kill,
+    netem,
+    pause,
+    stop_members,
+)
 
 
 class FakeContainer:
@@ -45,10 +55,26 @@ class FakeContainer:
         pass
 
 
+class FreezeRefusingContainer(FakeContainer):
+    """`docker pause` answering the cgroup v1 freezer's "unable to freeze" `failures` times."""
+
+    def __init__(self, name: str, calls: list[str], failures: int) -> None:
+        super().__init__(name, calls)
+        self._failures = failures
+
+    def pause(self) -> None:
+        self._calls.append(f"pause {self.name}")
+        if self._failures:
+            self._failures -= 1
+            raise APIError("500 Server Error: OCI runtime pause failed: unable to freeze")
+        self.status = "paused"
+
+
 @pytest.fixture(autouse=True)
 def no_undo_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Undo retries wait between attempts; not in unit tests."""
+    """Undo and freeze retries wait between attempts; not in unit tests."""
     monkeypatch.setattr(faults_mod, "UNDO_PAUSE_S", 0.0)
+    monkeypatch.setattr(faults_mod, "FREEZE_PAUSE_S", 0.0)
 
 
 class TestUndoAlwaysRuns:
@@ -87,7 +113,7 @@ class TestUndoAlwaysRuns:
         """If the second part fails to inject, the first is still undone."""
         calls: list[str] = []
         good, bad = FakeContainer("a", calls), FakeContainer("b", calls, fail="kill")
-        with pytest.raises(RuntimeError, match="kill failed"), pause(good) + kill(bad):
+        with pytest.raises(FaultNotInjected, match="kill failed"), pause(good) + kill(bad):
             calls.append("body")  # pragma: no cover - never reached
         assert "body" not in calls and calls[-1] == "unpause a"
 
@@ -97,6 +123,28 @@ class TestUndoAlwaysRuns:
         with stop_members([FakeContainer(f"etcd-{i}", calls) for i in range(2)]):
             pass
         assert calls == ["stop etcd-0", "stop etcd-1", "start etcd-1", "start etcd-0"]
+
+
+class TestRefusedInjection:
+    """The engine saying no is "could not run" (exit 2), never a traceback."""
+
+    def test_a_failed_freeze_is_retried(self) -> None:
+        """One "unable to freeze" from runc, then the freeze takes."""
+        calls: list[str] = []
+        with pause(FreezeRefusingContainer("p1", calls, failures=1)):
+            calls.append("body")
+        assert calls == ["pause p1", "pause p1", "body", "unpause p1"]
+
+    def test_a_freeze_that_keeps_failing_is_could_not_run(self) -> None:
+        """After every attempt: FaultNotInjected naming the fault and the engine's reason."""
+        calls: list[str] = []
+        container = FreezeRefusingContainer("p1", calls, failures=faults_mod.FREEZE_ATTEMPTS)
+        refused = pytest.raises(FaultNotInjected, match=r"pause\(p1\).*unable to freeze")
+        with refused as caught, pause(container):
+            calls.append("body")  # pragma: no cover - never reached
+        assert caught.value.exit_code == 2
+        assert "body" not in calls
+        assert calls.count("pause p1") == faults_mod.FREEZE_ATTEMPTS
 
 
 class TestFailedUndo:

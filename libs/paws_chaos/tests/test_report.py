@@ -135,6 +135,13 @@ class TestVerdict:
         report = judge(replica_run(interrupted=True))
         assert report.exit_code == 130 and not report.passed
 
+    def test_a_refused_fault_could_not_run(self) -> None:
+        """The engine refused the fault: not a pass, exit 2, the reason in the checks."""
+        report = judge(replica_run(not_injected="could not inject pause(p0): unable to freeze"))
+        assert report.exit_code == 2 and not report.passed
+        assert "unable to freeze" in next(c.detail for c in report.checks if not c.ok)
+        assert render_text(report).rstrip().endswith("verdict: COULD NOT RUN")
+
 
 class TestHumanReport:
     """The text report shows the timeline and the verdict."""

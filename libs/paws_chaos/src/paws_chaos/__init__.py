@@ -14,6 +14,7 @@ Faults compose as context managers whose undo always runs:
 from .errors import (
     CouldNotRun,
     ExperimentFailed,
+    FaultNotInjected,
     FaultUnsupported,
     NotSteadyState,
     PawsChaosError,
@@ -43,6 +44,7 @@ __all__ = [
     "Experiment",
     "ExperimentFailed",
     "Fault",
+    "FaultNotInjected",
     "FaultUnsupported",
     "Ledger",
     "NotSteadyState",

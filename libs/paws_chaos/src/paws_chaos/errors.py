@@ -4,6 +4,7 @@ PawsChaosError                 base: message + remediation
 ├── CouldNotRun                exit 2: nothing was injected
 │   ├── ScenarioError          unknown scenario, invalid YAML
 │   ├── FaultUnsupported       the host cannot inject this fault (e.g. no sch_netem)
+│   ├── FaultNotInjected       the engine refused the fault (e.g. the cgroup freezer failed)
 │   └── StackUnavailable       the stack is not running / the engine does not answer
 └── ExperimentFailed           exit 1
     ├── NotSteadyState         the stack was unhealthy before the experiment: refused
@@ -37,6 +38,10 @@ class ScenarioError(CouldNotRun):
 
 class FaultUnsupported(CouldNotRun):
     """This host cannot inject the fault; refusing rather than pretending."""
+
+
+class FaultNotInjected(CouldNotRun):
+    """The engine refused the fault; whatever part of it took has been undone."""
 
 
 class StackUnavailable(CouldNotRun):

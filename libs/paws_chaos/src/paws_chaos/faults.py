@@ -26,13 +26,17 @@ from types import FrameType, TracebackType
 from typing import Any, Protocol
 
 import structlog
+from docker.errors import APIError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
-from .errors import RollbackFailed
+from .errors import FaultNotInjected, PawsChaosError, RollbackFailed
 
 log = structlog.get_logger("paws_chaos.faults")
 
 UNDO_ATTEMPTS = 3
 UNDO_PAUSE_S = 1.0
+FREEZE_ATTEMPTS = 3
+FREEZE_PAUSE_S = 0.5
 
 
 class Container(Protocol):
@@ -101,9 +105,15 @@ class Fault:
         log.info("fault.inject", fault=repr(self))
         try:
             self._inject()
-        except BaseException:
+        except BaseException as error:
             # Half an injection is still an injection: undo whatever took.
             self._run_undo()
+            if isinstance(error, Exception) and not isinstance(error, PawsChaosError):
+                raise FaultNotInjected(
+                    f"could not inject {self!r}: {type(error).__name__}: {error}",
+                    "nothing of it stayed in place; check the engine (`docker info`, "
+                    "`paws-stack health`) and run the scenario again",
+                ) from error
             raise
         self.injected_at = time.monotonic()
         return self
@@ -219,7 +229,22 @@ def pause(container: Container) -> Fault:
         if container.status == "paused":
             container.unpause()
 
-    return Fault("pause", container.name, container.pause, undo, f"docker unpause {container.name}")
+    remediation = f"docker unpause {container.name}"
+    return Fault("pause", container.name, lambda: _freeze(container), undo, remediation)
+
+
+def _freeze(container: Container) -> None:
+    # cgroup v1's freezer gives up ("unable to freeze") when a task stays in uninterruptible
+    # sleep through runc's retries, e.g. PostgreSQL in fsync on a busy disk. Seen once in CI;
+    # a moment later the freeze takes.
+    for attempt in Retrying(
+        retry=retry_if_exception_type(APIError),
+        stop=stop_after_attempt(FREEZE_ATTEMPTS),
+        wait=wait_fixed(FREEZE_PAUSE_S),
+        reraise=True,
+    ):
+        with attempt:
+            container.pause()
 
 
 def stop_members(containers: list[Container], timeout: int = 20) -> Fault:

@@ -60,6 +60,8 @@ class Report(BaseModel):
     new_node: str | None = None
     rollback: str = "not needed"
     interrupted: bool = False
+    # Set when the engine refused a fault: the experiment could not run (exit 2), not failed.
+    not_injected: str | None = None
     still_broken: list[str] = Field(default_factory=list)
     remediation: list[str] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)
@@ -72,6 +74,8 @@ class Report(BaseModel):
     def exit_code(self) -> int:
         if self.interrupted:
             return 130
+        if self.not_injected:
+            return 2
         return 0 if self.passed else 1
 
 
@@ -102,9 +106,17 @@ def render_text(report: Report) -> str:
     if report.still_broken:
         lines += ["", "still broken:", *[f"  {line}" for line in report.still_broken]]
         lines += ["fix:", *[f"  {line}" for line in report.remediation]]
-    verdict = "INTERRUPTED" if report.interrupted else ("PASS" if report.passed else "FAIL")
-    lines += ["", f"verdict: {verdict}"]
+    lines += ["", f"verdict: {verdict(report)}"]
     return "\n".join(lines)
+
+
+def verdict(report: Report) -> str:
+    """One word for the outcome, matching the exit code (130, 2, 0 or 1)."""
+    if report.interrupted:
+        return "INTERRUPTED"
+    if report.not_injected:
+        return "COULD NOT RUN"
+    return "PASS" if report.passed else "FAIL"
 
 
 def summarize(reports: list[Report]) -> dict[str, Any]:

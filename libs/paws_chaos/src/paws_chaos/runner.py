@@ -12,8 +12,9 @@ import httpx
 
 from paws_stack import HealthReport, PawsStackError, ProbeError, Stack, StackNotHealthy
 
-from .errors import NotSteadyState, RollbackFailed, StackUnavailable
-from .report import Report
+from .errors import FaultNotInjected, NotSteadyState, RollbackFailed, StackUnavailable
+from .faults import Fault
+from .report import Report, verdict
 from .scenarios import Scenario
 from .settings import ChaosSettings, load_chaos_settings
 from .targets import FaultBuilder
@@ -90,7 +91,7 @@ class Experiment:
             finally:
                 self._cleanup()
         report = judge(run)
-        self.say(f"verdict: {'PASS' if report.passed else 'FAIL'}")
+        self.say(f"verdict: {verdict(report)}")
         return report
 
     def _lookup(self) -> dict[str, str]:
@@ -177,15 +178,16 @@ class Experiment:
         except RollbackFailed as error:
             run.rollback = f"failed: {error.message}"
             run.remediation.append(error.remediation)
+        except FaultNotInjected as error:
+            # Could not run: its undo already ran; the stack is still checked back to health.
+            run.not_injected = error.message
+            run.remediation.append(error.remediation)
+            run.rollback = _rollback_state(run.faults)
+            self.say(f"{error.message}; rollback {run.rollback}")
         except KeyboardInterrupt:
             run.interrupted = True
-            failed = [f for f in run.faults if f.undo_error]
-            run.rollback = (
-                "failed: " + "; ".join(f"{f!r}: {f.undo_error}" for f in failed)
-                if failed
-                else "done"
-            )
-            run.remediation += [f.remediation for f in failed]
+            run.rollback = _rollback_state(run.faults)
+            run.remediation += [f.remediation for f in run.faults if f.undo_error]
             self.say(f"interrupted: rollback {run.rollback}")
         run.restored = time.monotonic()
         run.mark(
@@ -284,6 +286,12 @@ class Experiment:
                 self.run_.still_broken.append(
                     f"could not clean up the {writer.workload} workload: {error}"
                 )
+
+
+def _rollback_state(faults: list[Fault]) -> str:
+    """ "done", or which undo failed and why (after an interruption or a refused fault)."""
+    failed = [f for f in faults if f.undo_error]
+    return "failed: " + "; ".join(f"{f!r}: {f.undo_error}" for f in failed) if failed else "done"
 
 
 def _named(report: HealthReport, kind: str, role: str) -> str:

@@ -43,6 +43,7 @@ class Run:
     healthy_at: float | None = None
     stopped: float = 0.0
     interrupted: bool = False
+    not_injected: str = ""
     rollback: str = "not needed"
     remediation: list[str] = field(default_factory=list)
     still_broken: list[str] = field(default_factory=list)
@@ -90,6 +91,8 @@ def _leader_change(run: Run) -> tuple[float | None, str | None]:
 
 def _checks(run: Run, report: Report) -> list[Check]:
     expect, checks = run.scenario.expect, []
+    if run.not_injected:
+        checks.append(Check(name="fault injected", ok=False, detail=run.not_injected))
     checks.append(
         Check(name="rollback", ok=run.rollback in ("done", "not needed"), detail=run.rollback)
     )
@@ -281,6 +284,7 @@ def judge(run: Run) -> Report:
         new_node=new_node,
         rollback=run.rollback,
         interrupted=run.interrupted,
+        not_injected=run.not_injected or None,
         still_broken=run.still_broken,
         remediation=run.remediation,
         workloads=run.results,
