@@ -1,4 +1,4 @@
-"""Stack benchmarks: time to healthy, image build, health latency, idle memory.
+"""Stack benchmarks: time to healthy, image build, health latency, idle memory and CPU.
 
 Targets (issue 2, 2-core machine): full up <= 20 s, lite <= 10 s, image build <= 3 min,
 health <= 1 s, idle memory of the full infrastructure <= 512 MiB.
@@ -6,7 +6,9 @@ health <= 1 s, idle memory of the full infrastructure <= 512 MiB.
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from paws_stack import Stack
 from paws_stack.images import SERVICE_IMAGES, ImagePlan
 
 MIB = 1024 * 1024
+IDLE_WINDOW_S = 30.0
 
 
 def _fresh(stack: Stack) -> None:
@@ -71,6 +74,43 @@ def test_idle_memory(benchmark: Any, prepared: Stack) -> None:
     used_mib = benchmark.pedantic(measure, rounds=1, iterations=1)
     benchmark.extra_info["idle_memory_mib"] = round(used_mib, 1)
     print(f"\n[bench] idle memory of the full stack: {used_mib:.0f} MiB")
+
+
+def _host_busy_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU time of the whole machine from /proc/stat, in clock ticks."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def test_idle_cpu(benchmark: Any, prepared: Stack) -> None:
+    """What the idle full stack costs in CPU over 30 s: its containers (healthchecks included,
+    they run inside them) and the whole machine (adds dockerd/containerd/runc for each check)."""
+    stack = new_stack()
+    stack.up()
+    time.sleep(10)
+    client = stack.client()
+    containers = [client.containers.get(m.container) for m in stack.inventory().running]
+
+    def usage_ns() -> int:
+        stats = (c.stats(stream=False)["cpu_stats"] for c in containers)
+        return sum(cpu["cpu_usage"]["total_usage"] for cpu in stats)
+
+    def measure() -> tuple[float, float]:
+        start_ns, (start_busy, start_total) = usage_ns(), _host_busy_jiffies()
+        time.sleep(IDLE_WINDOW_S)
+        used_ns, (busy, total) = usage_ns() - start_ns, _host_busy_jiffies()
+        cores = os.cpu_count() or 1
+        host_pct = 100.0 * cores * (busy - start_busy) / max(1, total - start_total)
+        return 100.0 * used_ns / (IDLE_WINDOW_S * 1e9), host_pct
+
+    containers_pct, host_pct = benchmark.pedantic(measure, rounds=1, iterations=1)
+    benchmark.extra_info["containers_cpu_pct_of_one_core"] = round(containers_pct, 1)
+    benchmark.extra_info["host_cpu_pct_of_one_core"] = round(host_pct, 1)
+    print(
+        f"\n[bench] idle CPU, % of one core: containers {containers_pct:.1f}, "
+        f"whole machine {host_pct:.1f}"
+    )
 
 
 @pytest.mark.build
