@@ -32,7 +32,7 @@ from .settings import ChaosSettings, load_chaos_settings
 from .watcher import Sample, SplitBrain, Watcher
 from .workloads import AddressMappedSentinel, PostgresWriter, RedisWriter
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "AddressMappedSentinel",

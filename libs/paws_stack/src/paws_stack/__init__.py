@@ -29,7 +29,7 @@ from .settings import StackSettings, load_settings
 from .stack import Stack
 from .topology import Topology
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Component",
