@@ -92,18 +92,24 @@ def _leader_lease_ttl(stack: Stack) -> int | None:
     return None
 
 
-def _patch_config(stack: Stack, changes: dict[str, Any]) -> None:
-    """PATCH Patroni's dynamic configuration through the first member that answers."""
+def _patroni_config(stack: Stack, changes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Patroni's dynamic configuration (PATCHed first when `changes` are given), through the
+    first member that answers."""
     auth = ("patroni", stack.secrets.read("patroni_api_password"))
     for member in stack.inventory().members:
         if member.kind == "patroni" and member.address:
             url = f"http://{member.address}:8008/config"
             try:
-                httpx.patch(url, json=changes, auth=auth, timeout=10).raise_for_status()
-                return
-            except httpx.HTTPError:
+                if changes is None:
+                    response = httpx.get(url, timeout=5)
+                else:
+                    response = httpx.patch(url, json=changes, auth=auth, timeout=10)
+                response.raise_for_status()
+                config: dict[str, Any] = response.json()
+                return config
+            except (httpx.HTTPError, ValueError):
                 continue
-    raise RuntimeError("no Patroni member accepted PATCH /config")
+    raise RuntimeError("no Patroni member answered /config")
 
 
 def _wait_for_ttl(stack: Stack, ttl: int, timeout: float = 60) -> None:
@@ -117,17 +123,15 @@ def _wait_for_ttl(stack: Stack, ttl: int, timeout: float = 60) -> None:
 @pytest.fixture()
 def demo_settings(stack: Stack) -> Iterator[None]:
     """Patroni's demo timings (async) through PATCH /config; the shipped values come back after."""
-    leader = next(c for c in stack.health().of_kind("patroni") if c.role == "leader")
-    address = next(m.address for m in stack.inventory().members if m.service == leader.name)
-    shipped = httpx.get(f"http://{address}:8008/config", timeout=5).json()
-    _patch_config(stack, DEMO)
+    shipped = _patroni_config(stack)
+    _patroni_config(stack, DEMO)
     try:
         _wait_for_ttl(stack, DEMO["ttl"])
         # One more demo-length loop, so every member has read the new loop_wait and sync mode.
         time.sleep(DEMO["loop_wait"])
         yield
     finally:
-        _patch_config(stack, {key: shipped.get(key) for key in DEMO})
+        _patroni_config(stack, {key: shipped.get(key) for key in DEMO})
         _wait_for_ttl(stack, shipped["ttl"], timeout=120)
         stack.wait_healthy(time.monotonic() + 180)
 

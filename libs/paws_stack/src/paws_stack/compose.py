@@ -33,6 +33,22 @@ class ComposeProject:
 
     def run(self, *args: str, timeout: float | None = 600, check: bool = True) -> str:
         """Run a compose command and return its stdout; a failure is a ComposeError."""
+        return self._completed(*args, timeout=timeout, check=check).stdout
+
+    def planned_changes(self) -> dict[str, str]:
+        """service -> why `up` would (re)create it, as compose itself decides (`--dry-run`).
+
+        Asking compose rather than comparing `config --hash` with the containers' labels:
+        compose 2.26 hashes differently in `config` for services whose optional dependencies
+        the profile disables, and would report those as changed when they are not.
+        """
+        # The dry run reports its plan on stderr.
+        result = self._completed("--dry-run", "up", "--detach", "--no-build", "--remove-orphans")
+        return planned_services(result.stderr + result.stdout, self.project)
+
+    def _completed(
+        self, *args: str, timeout: float | None = 600, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         log.debug("compose run: project=%s args=%s", self.project, list(args))
         try:
             result = subprocess.run(
@@ -56,29 +72,7 @@ class ComposeProject:
                 f"`{' '.join(self.argv)} {' '.join(args)}` failed: {last_lines(result.stderr)}",
                 "see docs/troubleshooting.md; `paws-stack logs` shows the services' output",
             )
-        return result.stdout
-
-    def planned_changes(self) -> dict[str, str]:
-        """service -> why `up` would (re)create it, as compose itself decides (`--dry-run`).
-
-        Asking compose rather than comparing `config --hash` with the containers' labels:
-        compose 2.26 hashes differently in `config` for services whose optional dependencies
-        the profile disables, and would report those as changed when they are not.
-        """
-        result = subprocess.run(
-            self.command("--dry-run", "up", "--detach", "--no-build", "--remove-orphans"),
-            env=self.environment(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise ComposeError(
-                f"`{' '.join(self.argv)} --dry-run up` failed: {last_lines(result.stderr)}",
-                "see docs/troubleshooting.md; `paws-stack logs` shows the services' output",
-            )
-        return planned_services(result.stderr + result.stdout, self.project)
+        return result
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
         """Start a long compose command (up) whose output we follow."""

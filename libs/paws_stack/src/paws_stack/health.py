@@ -96,24 +96,16 @@ def _patroni_rules(topology: Topology, components: list[Component]) -> list[str]
         if member.role in ("replica", "sync_standby") and not member.facts.get("streaming"):
             member.healthy = False
             member.detail = member.detail or "not streaming from the leader"
-    needs_sync_standby = topology.count("patroni") > 1 and _synchronous_mode(leaders)
+    # Someone may switch synchronous_mode off (`patronictl edit-config`, a benchmark of
+    # Patroni's defaults): the cluster then works as designed without a sync standby, and it
+    # is paws-parity's job, not health's, to flag the drift. Unknown counts as on (shipped).
+    asynchronous = [m for m in leaders if m.facts.get("synchronous_mode") is False]
+    for leader in asynchronous:
+        leader.detail = leader.detail or "synchronous_mode off: asynchronous replication"
+    needs_sync_standby = topology.count("patroni") > 1 and not asynchronous
     if needs_sync_standby and not any(m.role == "sync_standby" for m in members):
         problems.append("no synchronous standby: synchronous_mode has nobody to confirm commits")
     return problems
-
-
-def _synchronous_mode(leaders: list[Component]) -> bool:
-    """Whether the leader's dynamic configuration asks for a synchronous standby.
-
-    Someone may switch it off (`patronictl edit-config`, a benchmark of Patroni's defaults):
-    the cluster then works as designed without a sync standby, and it is paws-parity's job,
-    not health's, to flag the drift. Unknown counts as on, the shipped setting.
-    """
-    for leader in leaders:
-        if leader.facts.get("synchronous_mode") is False:
-            leader.detail = leader.detail or "synchronous_mode off: asynchronous replication"
-            return False
-    return True
 
 
 def _redis_rules(topology: Topology, components: list[Component]) -> list[str]:
