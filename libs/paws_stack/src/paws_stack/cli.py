@@ -162,6 +162,13 @@ def _parser() -> argparse.ArgumentParser:
         help="full (default): 3+3+3+3 members; lite: 1 of each",
     )
     common.add_argument(
+        "--no-apps",
+        dest="apps",
+        action="store_false",
+        default=argparse.SUPPRESS,
+        help="infrastructure only: leave out the apps file's services (PAWS_APPS=false)",
+    )
+    common.add_argument(
         "--json",
         action="store_true",
         default=argparse.SUPPRESS,
@@ -218,6 +225,8 @@ def _pick_profile(args: argparse.Namespace) -> Stack:
         overrides["profile"] = args.profile
     if getattr(args, "source", None):
         overrides["image_source"] = args.source
+    if getattr(args, "apps", True) is False:
+        overrides["apps"] = False
     settings = load_settings(**overrides)
     _logging.configure(settings.log_level)
     stack = Stack(settings, TerminalProgress())

@@ -39,6 +39,8 @@ class Member:
     container: str
     address: str | None
     state: str
+    health_url: str | None = None  # apps: the HTTP health address they declared
+    docker_health: str | None = None  # the engine's healthcheck verdict, if it has one
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,44 @@ def probe_sentinel(member: Member, credentials: Credentials) -> Component:
     )
 
 
+def probe_app(member: Member, http: httpx.Client) -> Component:
+    """An app: its engine healthcheck and, when it declared one, its HTTP health address."""
+    facts: dict[str, Any] = {"docker_health": member.docker_health}
+    problems = []
+    if member.docker_health not in (None, "healthy"):
+        problems.append(f"healthcheck {member.docker_health}")
+    if member.health_url:
+        response = http.get(member.health_url)
+        facts["http_status"] = response.status_code
+        facts.update(_health_document(response))
+        if response.status_code != 200:
+            problems.append(f"{member.health_url} answered {response.status_code}")
+    return Component(
+        name=member.service,
+        kind="app",
+        role="app",
+        healthy=not problems,
+        container=member.container,
+        detail="; ".join(problems),
+        facts=facts,
+    )
+
+
+def _health_document(response: httpx.Response) -> dict[str, Any]:
+    """Status and component statuses of a Spring-style health document, when it is one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    parts = body.get("components") or {}
+    return {
+        "status": body.get("status"),
+        "components": {name: (c or {}).get("status") for name, c in parts.items()},
+    }
+
+
 def haproxy_routes(stats_csv: str) -> dict[str, list[str]]:
     """Servers UP per proxy, from HAProxy's CSV stats.
 
@@ -266,6 +306,7 @@ def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> 
         "redis": lambda: probe_redis(member, credentials),
         "sentinel": lambda: probe_sentinel(member, credentials),
         "haproxy": lambda: probe_haproxy(member, credentials, http),
+        "app": lambda: probe_app(member, http),
     }
     try:
         return _timed(probes[member.kind])
