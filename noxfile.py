@@ -30,7 +30,15 @@ TEST_STACK_ENV = {
     "PAWS_PG_RO_PORT": "25433",
     "PAWS_REDIS_PORT": "26379",
     "PAWS_STATS_PORT": "28404",
+    "PAWS_BACKEND_PORT": "28080",
+    "PAWS_FRONTEND_PORT": "23000",
 }
+# The reference apps' own test suites; their tool caches live under .paws/cache like setup's.
+CACHE = ROOT / ".paws" / "cache"
+BACKEND = ROOT / "apps" / "backend"
+FRONTEND = ROOT / "apps" / "frontend"
+# The frontend tests drive Debian's Chromium (Playwright cannot download its own here).
+CHROMIUM = Path("/usr/bin/chromium")
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
@@ -106,10 +114,52 @@ def _unit(session: nox.Session) -> None:
     session.install(*_editable_libraries())
     for package in PACKAGES:
         session.run("pytest", "-q", "--doctest-modules", f"{package}/src", f"{package}/tests")
+    _unit_apps(session)
+
+
+def _unit_apps(session: nox.Session) -> None:
+    """JUnit (`mvn verify`) and Jest: the apps' unit tests, no stack needed."""
+    with session.chdir(BACKEND):
+        session.run(
+            "mvn", "-B", "-q", f"-Dmaven.repo.local={CACHE / 'maven'}", "verify", external=True
+        )
+    with session.chdir(FRONTEND):
+        session.run(
+            "npm",
+            "ci",
+            "--cache",
+            str(CACHE / "npm"),
+            "--prefer-offline",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            external=True,
+        )
+        session.run("npm", "test", "--", "--ci", external=True)
+
+
+def _ensure_chromium(session: nox.Session) -> None:
+    """Debian's Chromium for the browser tests: installed on CI, named otherwise."""
+    session.install("playwright>=1.45")
+    if CHROMIUM.exists():
+        return
+    if not os.environ.get("CI"):
+        session.error(f"{CHROMIUM} is missing: `apt-get install chromium`, then run again")
+    session.run(
+        "apt-get",
+        "install",
+        "-y",
+        "-q",
+        "--no-install-recommends",
+        "chromium",
+        external=True,
+        env={"DEBIAN_FRONTEND": "noninteractive"},
+    )
 
 
 def _integration(session: nox.Session, *pytest_args: str) -> None:
     session.install(*_editable_libraries())
+    _ensure_chromium(session)
     env = {**TEST_STACK_ENV, "PYTHONUNBUFFERED": "1"}
     try:
         session.run("pytest", "-ra", "-s", "tests", *pytest_args, env=env)

@@ -41,6 +41,27 @@ APP_LABEL = "dev.paws.app"
 NOT_INPUTS = frozenset({"node_modules", ".next", "target", ".git", "coverage", "__pycache__"})
 MAX_APPS_FILE_BYTES = 256 * 1024
 
+# What an app's last log lines can reveal about why it would not start, and the fix for each.
+KNOWN_FAILURES = {
+    "Migration checksum mismatch": (
+        "a migration that was already applied has been edited: revert that file and put the "
+        "change in a new migration (V<next>__...sql); on a throwaway database `flyway repair` "
+        "accepts the edit"
+    ),
+    "Found non-empty schema": (
+        "the database has tables but no Flyway history: start from a fresh database "
+        "(`paws-stack down --volumes`) or baseline it (spring.flyway.baseline-on-migrate)"
+    ),
+    "Migration V": (
+        "a migration script failed (its name and the SQL error are above); PostgreSQL rolled "
+        "it back, so fix the script and run `paws-stack up` again"
+    ),
+    "password authentication failed": (
+        "the app's database password differs from the one the volumes hold: see "
+        "docs/troubleshooting.md#secrets"
+    ),
+}
+
 
 @dataclass(frozen=True)
 class AppBuild:
@@ -173,6 +194,17 @@ def _build(base: Path, build: dict[str, Any]) -> AppBuild:
         steps=tuple(tuple(str(a) for a in step) for step in build.get("steps", [])),
         environment={str(k): str(v) for k, v in (build.get("environment") or {}).items()},
     )
+
+
+def fix_for(logs: str) -> str | None:
+    """The fix for the first known failure in an app's log lines.
+
+    >>> fix_for("ERROR: Validate failed: Migration checksum mismatch for migration version 1")[:24]
+    'a migration that was alr'
+    >>> fix_for("Started BackendApplication") is None
+    True
+    """
+    return next((fix for marker, fix in KNOWN_FAILURES.items() if marker in logs), None)
 
 
 def connection_environment(sentinels: str) -> dict[str, str]:

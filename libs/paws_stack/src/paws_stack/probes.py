@@ -283,6 +283,41 @@ def sql_roundtrip(credentials: Credentials) -> str:
     return "replica" if row and row[0] else "primary"
 
 
+# Flyway's default history table: the apps' migrations as PostgreSQL itself recorded them.
+MIGRATIONS_QUERY = """
+SELECT version, description, installed_on, (SELECT count(*) FROM flyway_schema_history
+        WHERE success AND version IS NOT NULL)
+  FROM flyway_schema_history
+ WHERE success AND version IS NOT NULL
+ ORDER BY installed_rank DESC LIMIT 1
+"""
+
+
+def applied_migrations(credentials: Credentials) -> dict[str, Any] | None:
+    """The newest applied Flyway migration on the leader, or None when there is no history."""
+    with psycopg.connect(
+        host=credentials.host,
+        port=credentials.pg_port,
+        dbname="app",
+        user="app",
+        password=credentials.app_password,
+        connect_timeout=2,
+    ) as connection:
+        exists = connection.execute("SELECT to_regclass('flyway_schema_history')").fetchone()
+        if not exists or exists[0] is None:
+            return None
+        row = connection.execute(MIGRATIONS_QUERY).fetchone()
+    if row is None:
+        return None
+    version, description, installed_on, applied = row
+    return {
+        "version": version,
+        "description": description,
+        "installed_on": installed_on.isoformat(),
+        "applied": applied,
+    }
+
+
 def redis_ping(credentials: Credentials) -> bool:
     client = redis.Redis(
         host=credentials.host,

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import engine as engine_mod
 from ._appbuild import app_images, build_app_images
-from .apps import AppsFile, load_apps_file, write_wiring
+from .apps import AppsFile, fix_for, load_apps_file, write_wiring
 from .compose import ComposeProject, last_lines
 from .endpoints import Endpoints, build_endpoints
 from .errors import AppFailed, AppsFileError, ComposeError, ProbeError, StackNotHealthy
@@ -19,7 +19,7 @@ from .hostcheck import HostReport, check_host
 from .images import ImagePlan, build_images, missing_images
 from .install import ensure_engine
 from .members import Inventory, health_states, inventory
-from .probes import Credentials, probe_all
+from .probes import Credentials, applied_migrations, probe_all
 from .progress import Progress, SilentProgress
 from .secrets import SecretStore
 from .settings import Profile, StackSettings, load_settings
@@ -246,8 +246,9 @@ class Stack:
         raise AppFailed(
             f"{', '.join(dead)} could not start (container exited); the infrastructure is up"
             f"\n--- last log lines ---\n{logs.strip()}",
-            f"fix the cause shown above (docs/troubleshooting.md#apps), then `paws-stack up`; "
-            f"`paws-stack logs {dead[0]}` shows everything",
+            fix_for(logs)
+            or f"fix the cause shown above (docs/troubleshooting.md#apps), then `paws-stack up`;"
+            f" `paws-stack logs {dead[0]}` shows everything",
             {s: "exited" for s in dead},
         )
 
@@ -347,6 +348,10 @@ class Stack:
             stats_port=self.settings.stats_port,
             host=self.settings.bind_address,
         )
+
+    def migrations(self) -> dict[str, Any] | None:
+        """The newest schema migration the apps applied (Flyway's history), None if none."""
+        return applied_migrations(self._credentials())
 
     def endpoints(self, show_secrets: bool = False) -> Endpoints:
         """Connection URLs; passwords masked unless show_secrets."""
