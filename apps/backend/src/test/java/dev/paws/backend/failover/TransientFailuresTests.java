@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.SocketException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.CancellationException;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -104,6 +105,17 @@ class TransientFailuresTests {
 		void lettuceStatesOfAMasterChangeAreTransient(String message) {
 			assertThat(TransientFailures.isTransient(new RedisSystemException("Redis exception", new RedisException(message))))
 				.isTrue();
+		}
+
+		@Test
+		void aCommandCancelledWhenTheTopologyMovedIsTransient() {
+			var cancelled = new RedisSystemException("Unknown redis exception", new CancellationException());
+			assertThat(TransientFailures.isTransient(cancelled)).isTrue();
+		}
+
+		@Test
+		void aCancellationOutsideRedisIsNotTransient() {
+			assertThat(TransientFailures.isTransient(new CancellationException())).isFalse();
 		}
 
 		@Test
