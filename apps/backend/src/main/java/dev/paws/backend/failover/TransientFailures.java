@@ -50,7 +50,9 @@ public final class TransientFailures {
 			// A replica promoted or restarted is still loading its dataset.
 			"LOADING",
 			// A replica that lost its master refuses to serve stale data.
-			"MASTERDOWN");
+			"MASTERDOWN",
+			// A master fenced by min-replicas-to-write: its replicas left it (it is being replaced).
+			"NOREPLICAS");
 
 	/** Lettuce's own messages (not Redis replies) for states a master change passes through. */
 	static final List<String> TRANSIENT_LETTUCE_MESSAGES = List.of(

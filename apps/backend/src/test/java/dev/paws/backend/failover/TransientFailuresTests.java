@@ -126,7 +126,8 @@ class TransientFailuresTests {
 
 		@ParameterizedTest(name = "reply ''{0}'' is transient")
 		@ValueSource(strings = { "READONLY You can't write against a read only replica.",
-				"LOADING Redis is loading the dataset in memory", "MASTERDOWN Link with MASTER is down" })
+				"LOADING Redis is loading the dataset in memory", "MASTERDOWN Link with MASTER is down",
+				"NOREPLICAS Not enough good replicas to write." })
 		void repliesOfAMasterChangeAreTransient(String reply) {
 			var error = new RedisCommandExecutionException(reply);
 			assertThat(TransientFailures.isTransient(new RedisSystemException("Error in execution", error))).isTrue();
