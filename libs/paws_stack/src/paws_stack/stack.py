@@ -10,7 +10,7 @@ from typing import Any
 
 from . import _rollback
 from . import engine as engine_mod
-from ._identity import require_own_projects
+from ._identity import Checkout, claim, require_own_projects
 from ._lock import ProjectLock, lock_path, locked
 from ._scratch import scratch_dir
 from ._signals import shielded
@@ -79,12 +79,13 @@ class Stack:
     def require_own_project(self) -> None:
         """Refuse a project name whose containers another checkout created (ForeignProject)."""
         profiles: tuple[Profile, ...] = ("full", "lite")
-        require_own_projects(
-            self.client(),
-            [self._project_for(p) for p in profiles],
+        checkout = Checkout(
             self.settings.compose_dir,
+            self.settings.state_path,
             self.settings.project_name,
+            has_secrets=not self.secrets.problems(),
         )
+        require_own_projects(self.client(), [self._project_for(p) for p in profiles], checkout)
 
     def engine(self) -> engine_mod.EngineInfo:
         if self._engine is None:
@@ -193,6 +194,7 @@ class Stack:
                 reasons = ", ".join(f"{name} ({why})" for name, why in changed.items())
                 self.progress.message(f"not as defined: {reasons}; updating")
         before = _rollback.resources(self.client(), self.project)
+        claim(self.settings.state_path, self.project, self.settings.compose_dir)
         try:
             self._compose_up(deadline)
             return self.wait_healthy(deadline)
