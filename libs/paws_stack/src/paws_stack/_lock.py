@@ -91,7 +91,9 @@ def lock_path(state_dir: Path, project: str) -> Path:
 
 def current_command() -> str:
     """How this process was started, for the message a waiting command prints."""
-    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("python")
+    # `python -m paws_stack.cli` runs .../paws_stack/cli.py: name it as its console script.
+    name = script.parent.name.replace("_", "-") if script.name == "cli.py" else script.name
     return " ".join([name, *sys.argv[1:]])[:200]
 
 
