@@ -26,6 +26,8 @@ def test_run_no_wait_refuses_while_up_holds_the_lock(
     """`paws-chaos run --no-wait` while `up` holds `.paws/locks/paws.lock`: exit 2, naming
     the holder, before anything is injected (the engine is never asked)."""
     monkeypatch.delenv("PAWS_PROJECT_NAME", raising=False)
+    # structlog is global: bound to this test's captured stderr it would break later tests.
+    monkeypatch.setattr(cli._logging, "configure", lambda level: None)
     (tmp_path / "compose").mkdir()
     (tmp_path / "compose" / "compose.yaml").write_text("services: {}\n", "utf-8")
     holder = subprocess.Popen(
