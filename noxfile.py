@@ -171,6 +171,7 @@ def _integration(session: nox.Session, *pytest_args: str) -> None:
                     "paws-stack",
                     "down",
                     "--volumes",
+                    "--yes",
                     "--profile",
                     profile,
                     env=env,

@@ -111,7 +111,7 @@ def main() -> int:
         command(f"::error::unknown command {name!r}: use up, down, health or logs")
         return 2
     if name == "down":
-        volumes = ["--volumes"] if _input("VOLUMES", "true") == "true" else []
+        volumes = ["--volumes", "--yes"] if _input("VOLUMES", "true") == "true" else []
         return paws("down", *volumes, capture=False).returncode
     setup = paws("setup", "--yes")
     if setup.returncode != 0:

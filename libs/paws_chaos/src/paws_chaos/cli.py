@@ -20,8 +20,8 @@ from . import _logging
 from .errors import PawsChaosError
 from .report import Report, render_text, summarize
 from .runner import run_scenario
-from .scenarios import list_scenarios, load_scenario
-from .settings import load_chaos_settings
+from .scenarios import Scenario, list_scenarios, load_scenario
+from .settings import ChaosSettings, load_chaos_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario")
     run.add_argument("--json", action="store_true", help="one JSON document on stdout")
     run.add_argument("--repeat", type=int, default=1, metavar="N")
+    run.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="when another paws command is using the project, fail at once (exit 2)",
+    )
     listing = commands.add_parser("list", help="the scenarios and what each proves")
     listing.add_argument("--json", action="store_true")
     return parser
@@ -61,6 +66,16 @@ def _run(args: argparse.Namespace) -> int:
     overrides = {"project_dir": args.project_dir} if args.project_dir else {}
     stack = Stack.from_settings(**overrides)
     _logging.configure(stack.settings.log_level)
+    # The project's lock (paws_stack's file contract): `up` or `down` cannot restart or remove
+    # the victims of a running experiment, nor can two experiments overlap.
+    with stack.lock.hold("simulate", wait=not args.no_wait, report=_say):
+        reports = _experiments(stack, scenario, settings, args)
+    return _after_experiments(reports, args)
+
+
+def _experiments(
+    stack: Stack, scenario: Scenario, settings: ChaosSettings, args: argparse.Namespace
+) -> list[Report]:
     reports: list[Report] = []
     for index in range(max(1, args.repeat)):
         if args.repeat > 1:
@@ -71,6 +86,10 @@ def _run(args: argparse.Namespace) -> int:
             print(render_text(report), flush=True)
         if report.interrupted or not report.passed:
             break
+    return reports
+
+
+def _after_experiments(reports: list[Report], args: argparse.Namespace) -> int:
     if args.json:
         document = (
             reports[0].model_dump()

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -16,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ScenarioError
+from .limits import TooLarge, check_size, check_text
 
 FaultKind = Literal[
     "kill", "stop", "pause", "disconnect", "isolate", "stop_members", "switchover", "netem"
@@ -116,12 +119,26 @@ def _sources(extra_dir: Path | None) -> dict[str, str]:
     sources = _builtin()
     if extra_dir is not None:
         for path in sorted(extra_dir.glob("*.yaml")):
+            _refuse_too_large(partial(check_size, path.stat().st_size), str(path))
             sources[path.stem] = path.read_text(encoding="utf-8")
     return sources
 
 
+def _refuse_too_large(check: Callable[[], object], origin: str) -> None:
+    try:
+        check()
+    except TooLarge as error:
+        raise ScenarioError(
+            f"{origin}: too large to read: {error}",
+            "write the scenario out plainly (docs/chaos.md); nested YAML aliases are not needed",
+        ) from None
+    except yaml.YAMLError:
+        return  # parse_scenario reports syntax errors with their own message
+
+
 def parse_scenario(text: str, origin: str) -> Scenario:
     """Validate one YAML document; errors name the file and the field."""
+    _refuse_too_large(partial(check_text, text), origin)
     try:
         data = yaml.safe_load(text)
         scenario = Scenario.model_validate(data)

@@ -39,8 +39,9 @@ class Secrets:
     """Where act gets its secrets, and the values to mask."""
 
     file: Path | None = None
-    by_env: dict[str, str] = field(default_factory=dict)
-    values: tuple[str, ...] = ()
+    # The values themselves: never in a repr (tracebacks, logs, debuggers).
+    by_env: dict[str, str] = field(default_factory=dict, repr=False)
+    values: tuple[str, ...] = field(default=(), repr=False)
 
 
 def load_secrets(secret_file: Path | None, default: Path) -> Secrets:
