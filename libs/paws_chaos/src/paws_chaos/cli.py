@@ -1,23 +1,24 @@
-"""The `paws-chaos` console script: `run <scenario> [--json] [--repeat N]` and `list`.
+"""The `paws-chaos` console script: `run <scenario> [--json] [--repeat N]`, `list`, `recover`.
 
-Exit codes: 0 passed, 1 failed (lost write, failed steady state or rollback, a bound missed),
-2 could not run (nothing injected), 130 interrupted (after the rollback).
+Exit codes of `run`: 0 passed, 1 failed (lost write, failed steady state or rollback, a bound
+missed), 2 could not run (nothing injected), 130 interrupted (after the rollback; SIGINT,
+SIGTERM and SIGHUP alike). Of `recover`: 0 healthy afterwards, 1 not, 2 could not run.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
 from paws_stack import PawsStackError, Stack
 
-from . import _logging
+from . import _logging, _signals
 from .errors import PawsChaosError
+from .recover import RecoveryReport, recover
 from .report import Report, render_text, summarize
 from .runner import run_scenario
 from .scenarios import list_scenarios, load_scenario
@@ -34,15 +35,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--repeat", type=int, default=1, metavar="N")
     listing = commands.add_parser("list", help="the scenarios and what each proves")
     listing.add_argument("--json", action="store_true")
+    recovery = commands.add_parser(
+        "recover", help="undo what an interrupted experiment left behind, then wait for health"
+    )
+    recovery.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    recovery.add_argument(
+        "--timeout", type=float, default=120.0, metavar="S", help="seconds to wait for health"
+    )
     return parser
 
 
 def _say(line: str) -> None:
-    print(f"[paws-chaos] {line}", file=sys.stderr, flush=True)
-
-
-def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+    # The terminal may be gone (hangup): a progress line is not worth an aborted undo.
+    with contextlib.suppress(OSError):
+        print(f"[paws-chaos] {line}", file=sys.stderr, flush=True)
 
 
 def _list(as_json: bool) -> int:
@@ -58,9 +64,7 @@ def _list(as_json: bool) -> int:
 def _run(args: argparse.Namespace) -> int:
     settings = load_chaos_settings()
     scenario = load_scenario(args.scenario, settings.scenario_dir)
-    overrides = {"project_dir": args.project_dir} if args.project_dir else {}
-    stack = Stack.from_settings(**overrides)
-    _logging.configure(stack.settings.log_level)
+    stack = _stack(args)
     reports: list[Report] = []
     for index in range(max(1, args.repeat)):
         if args.repeat > 1:
@@ -83,12 +87,44 @@ def _run(args: argparse.Namespace) -> int:
     return max(r.exit_code for r in reports)
 
 
+def _stack(args: argparse.Namespace) -> Stack:
+    overrides = {"project_dir": args.project_dir} if args.project_dir else {}
+    stack = Stack.from_settings(**overrides)
+    _logging.configure(stack.settings.log_level)
+    return stack
+
+
+def _recover(args: argparse.Namespace) -> int:
+    stack = _stack(args)
+    _say(f"recovering project {stack.project}")
+    report = recover(stack, args.timeout, _say)
+    if args.json:
+        print(json.dumps(report.model_dump(), indent=2))
+    else:
+        print(render_recovery(report), flush=True)
+    return report.exit_code
+
+
+def render_recovery(report: RecoveryReport) -> str:
+    """Plain text: each undo, its origin and outcome, then the verdict."""
+    lines = [f"project {report.project}; journal: {report.journal or 'none'}"]
+    lines += [f"  [{r.origin}] {r.what}: {r.outcome}" for r in report.repairs]
+    if not report.repairs:
+        lines.append("  nothing to undo")
+    lines += [f"  problem: {p}" for p in report.problems]
+    verdict = "healthy" if report.exit_code == 0 else "NOT healthy"
+    lines.append(f"{verdict} after {report.seconds:.1f} s")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    _signals.stop_signals_interrupt()
     try:
         if args.command == "list":
             return _list(args.json)
+        if args.command == "recover":
+            return _recover(args)
         return _run(args)
     except PawsChaosError as error:
         print(f"error: {error.message}\nfix: {error.remediation}", file=sys.stderr)
