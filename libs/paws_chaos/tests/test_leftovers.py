@@ -69,10 +69,10 @@ class TestRecognise:
             ]
 
     def test_disconnected_network_is_reconnected_with_its_alias(self) -> None:
-        """Off a network the definition puts it on: reconnect, with the service's DNS name."""
+        """Off a network the definition puts it on: reconnect, with compose's DNS names."""
         found = recognise([member("haproxy", networks=(INFRA,))], EXPECTED, {})
         assert [(u.action, u.network, u.aliases) for u in found] == [
-            ("connect", "p_edge", ("haproxy",))
+            ("connect", "p_edge", ("p-haproxy-1", "haproxy"))
         ]
 
     def test_paws_rules_are_removed(self) -> None:

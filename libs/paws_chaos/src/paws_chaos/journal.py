@@ -210,12 +210,19 @@ class Journal:
             if self.empty:
                 self.path.unlink(missing_ok=True)
             else:
-                write_atomically(self.path, self.document.model_dump(mode="json"))
+                write_atomically(self.path, _readable(self.document.model_dump(mode="json")))
         except OSError as error:
             raise CouldNotRun(
                 f"cannot write the fault journal {self.path}: {error}",
                 f"make {self.path.parent} writable (it records what to undo if paws-chaos dies)",
             ) from None
+
+
+def _readable(data: dict[str, Any]) -> dict[str, Any]:
+    """The document without an undo's empty fields: people read this file when things broke."""
+    for entry in [*data["faults"], *data["workloads"]]:
+        entry["undo"] = [{k: v for k, v in undo.items() if v} for undo in entry["undo"]]
+    return data
 
 
 def load_journal(path: Path, project: str) -> Document | None:

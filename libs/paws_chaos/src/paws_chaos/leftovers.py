@@ -102,10 +102,10 @@ def recognise(
             found.append(Undo(action="start", container=who, name=name))
         for network, aliases in expected.get(member.service, {}).items():
             if network not in member.networks:
+                # Compose's own aliases: the container name, then the service's (+ configured).
+                names = (name, *aliases)
                 found.append(
-                    Undo(
-                        action="connect", container=who, name=name, network=network, aliases=aliases
-                    )
+                    Undo(action="connect", container=who, name=name, network=network, aliases=names)
                 )
         if rules.get(member.container):
             found.append(Undo(action="remove_rules", container=who, name=name))
