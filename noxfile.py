@@ -99,7 +99,8 @@ def simulate(session: nox.Session) -> None:
     rest = args[1:] if command == "recover" else args
     # On Ctrl-C nox would SIGTERM the child after 0.3 s and SIGKILL it 0.2 s later, in the
     # middle of its undo: give the undo (and the workload cleanup) the time it needs.
-    session.run("paws-chaos", command, *rest, **CHILD_UNDO_TIME)
+    # stderr=None: progress stays on stderr, so `--json` leaves one document alone on stdout.
+    session.run("paws-chaos", command, *rest, stderr=None, **CHILD_UNDO_TIME)
 
 
 def _lint(session: nox.Session) -> None:
