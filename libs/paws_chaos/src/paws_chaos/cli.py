@@ -18,7 +18,7 @@ from paws_stack import PawsStackError, Stack
 
 from . import _logging, _signals
 from .errors import PawsChaosError
-from .recover import RecoveryReport, recover
+from .recover import recover, render_recovery
 from .report import Report, render_text, summarize
 from .runner import run_scenario
 from .scenarios import list_scenarios, load_scenario
@@ -64,7 +64,9 @@ def _list(as_json: bool) -> int:
 def _run(args: argparse.Namespace) -> int:
     settings = load_chaos_settings()
     scenario = load_scenario(args.scenario, settings.scenario_dir)
-    stack = _stack(args)
+    overrides = {"project_dir": args.project_dir} if args.project_dir else {}
+    stack = Stack.from_settings(**overrides)
+    _logging.configure(stack.settings.log_level)
     reports: list[Report] = []
     for index in range(max(1, args.repeat)):
         if args.repeat > 1:
@@ -103,18 +105,6 @@ def _recover(args: argparse.Namespace) -> int:
     else:
         print(render_recovery(report), flush=True)
     return report.exit_code
-
-
-def render_recovery(report: RecoveryReport) -> str:
-    """Plain text: each undo, its origin and outcome, then the verdict."""
-    lines = [f"project {report.project}; journal: {report.journal or 'none'}"]
-    lines += [f"  [{r.origin}] {r.what}: {r.outcome}" for r in report.repairs]
-    if not report.repairs:
-        lines.append("  nothing to undo")
-    lines += [f"  problem: {p}" for p in report.problems]
-    verdict = "healthy" if report.exit_code == 0 else "NOT healthy"
-    lines.append(f"{verdict} after {report.seconds:.1f} s")
-    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -261,3 +261,15 @@ def recover(
 ) -> RecoveryReport:
     """Undo every fault paws left in the project (journal and recognised), then wait for health."""
     return Recovery(stack, say).run(timeout)
+
+
+def render_recovery(report: RecoveryReport) -> str:
+    """Plain text: each undo, its origin and outcome, then the verdict."""
+    lines = [f"project {report.project}; journal: {report.journal or 'none'}"]
+    lines += [f"  [{r.origin}] {r.what}: {r.outcome}" for r in report.repairs]
+    if not report.repairs:
+        lines.append("  nothing to undo")
+    lines += [f"  problem: {p}" for p in report.problems]
+    verdict = "healthy" if report.exit_code == 0 else "NOT healthy"
+    lines.append(f"{verdict} after {report.seconds:.1f} s")
+    return "\n".join(lines)
