@@ -270,6 +270,8 @@ def test_tc031_sigkill_mid_fault_then_recover(stack: Stack) -> None:
         elapsed = time.monotonic() - begin
         print(f"\n[chaos] recover after SIGKILL: exit {result.returncode} in {elapsed:.1f} s")
         report = json.loads(result.stdout)
+        phases = {k: report[k] for k in ("undone_s", "healthy_s", "seconds")}
+        print(f"[chaos] recover phases (s since its start): {phases}; {report['repairs']}")
         assert result.returncode == 0, result.stderr[-2000:]
         assert report["healthy"] is True and elapsed <= SEED_FAILOVER_S
         assert {r["what"] for r in report["repairs"] if r["origin"] == "journal"} >= {

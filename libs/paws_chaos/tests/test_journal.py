@@ -42,11 +42,11 @@ class TestRoundTrip:
     def test_entries_and_undos_round_trip(self, path: Path) -> None:
         """Faults and workloads come back with every field of their undos."""
         journal = Journal(path, "pawsunit", "leader-freeze")
-        journal.add("postgres table", [TABLE], workload=True)
+        journal.add("pause", "postgres table", [TABLE], workload=True)
         connect = Undo(
             action="connect", container="c2", name="n", network="p_infra", aliases=("etcd-0",)
         )
-        journal.add("pause(patroni-1) + disconnect", [PAUSE, connect])
+        journal.add("pause", "pause(patroni-1) + disconnect", [PAUSE, connect])
         loaded = load_journal(path, "pawsunit")
         assert loaded is not None
         assert loaded.scenario == "leader-freeze" and loaded.pid == os.getpid()
@@ -55,18 +55,19 @@ class TestRoundTrip:
 
     def test_file_is_the_documented_contract(self, path: Path) -> None:
         """Plain JSON with format 1, the project, the writer's pid and start time."""
-        Journal(path, "pawsunit", "x").add("pause(patroni-1)", [PAUSE])
+        Journal(path, "pawsunit", "x").add("pause", "pause(patroni-1)", [PAUSE])
         data = json.loads(path.read_text())
         assert data["format"] == 1 and data["project"] == "pawsunit"
         assert data["pid"] == os.getpid() and data["pid_start"] == process_start(os.getpid())
         assert data["faults"][0]["what"] == "pause(patroni-1)"
+        assert data["faults"][0]["kind"] == "pause"
         assert data["faults"][0]["undo"][0]["action"] == "unpause"
 
     def test_discarding_the_last_entry_removes_the_file(self, path: Path) -> None:
         """Updated as entries go; no file once nothing is left to undo."""
         journal = Journal(path, "pawsunit", "x")
-        first = journal.add("pause", [PAUSE])
-        second = journal.add("table", [TABLE], workload=True)
+        first = journal.add("pause", "pause", [PAUSE])
+        second = journal.add("pause", "table", [TABLE], workload=True)
         journal.discard(first)
         assert load_journal(path, "pawsunit").undos() == [TABLE]  # type: ignore[union-attr]
         journal.discard(second)
@@ -78,7 +79,7 @@ class TestAtomicWrite:
 
     def test_mode_is_0600_and_no_temporary_is_left(self, path: Path) -> None:
         """The file is private and its folder holds nothing but it."""
-        Journal(path, "pawsunit", "x").add("pause", [PAUSE])
+        Journal(path, "pawsunit", "x").add("pause", "pause", [PAUSE])
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert [p.name for p in path.parent.iterdir()] == ["active.json"]
 
@@ -87,7 +88,7 @@ class TestAtomicWrite:
     ) -> None:
         """If the write dies before the rename, the previous journal is intact."""
         journal = Journal(path, "pawsunit", "x")
-        journal.add("pause", [PAUSE])
+        journal.add("pause", "pause", [PAUSE])
         before = path.read_text()
 
         def broken_replace(self: Path, target: Path) -> Path:
@@ -95,7 +96,7 @@ class TestAtomicWrite:
 
         monkeypatch.setattr(journal_mod.Path, "replace", broken_replace)
         with pytest.raises(CouldNotRun, match="cannot write the fault journal"):
-            journal.add("table", [TABLE], workload=True)
+            journal.add("pause", "table", [TABLE], workload=True)
         assert path.read_text() == before
         assert [p.name for p in path.parent.iterdir()] == ["active.json"]
 
@@ -105,7 +106,7 @@ class TestRefusals:
 
     def test_another_projects_journal_is_refused(self, path: Path) -> None:
         """A journal naming project `paws` is not acted on for `pawsunit`."""
-        Journal(path, "paws", "x").add("pause", [PAUSE])
+        Journal(path, "paws", "x").add("pause", "pause", [PAUSE])
         with pytest.raises(CouldNotRun, match="belongs to project 'paws'"):
             load_journal(path, "pawsunit")
 
@@ -120,15 +121,28 @@ class TestRefusals:
         """A dead writer's journal must be recovered first, naming the command."""
         journal = Journal(path, "pawsunit", "leader-freeze")
         journal.document.pid = dead_pid()
-        journal.add("pause(patroni-1)", [PAUSE])
+        journal.add("pause", "pause(patroni-1)", [PAUSE])
         with pytest.raises(CouldNotRun, match="interrupted experiment") as caught:
             Journal.for_project(path.parents[2], "pawsunit", "x")
         assert "nox -s simulate -- --recover" in caught.value.remediation
 
     def test_a_new_experiment_refuses_while_one_runs(self, path: Path) -> None:
-        """A live writer (this process) means an experiment is running."""
-        Journal(path, "pawsunit", "leader-freeze").add("pause", [PAUSE])
-        with pytest.raises(CouldNotRun, match="is running"):
+        """A live writer (another process, same start time) means an experiment is running."""
+        other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+        try:
+            journal = Journal(path, "pawsunit", "leader-freeze")
+            journal.document.pid, journal.document.pid_start = other.pid, process_start(other.pid)
+            journal.add("pause", "pause(patroni-1)", [PAUSE])
+            with pytest.raises(CouldNotRun, match="is running"):
+                Journal.for_project(path.parents[2], "pawsunit", "x")
+        finally:
+            other.kill()
+            other.wait()
+
+    def test_this_process_own_leftover_is_stale(self, path: Path) -> None:
+        """An earlier run in this same process (a benchmark loop) left it: recover first."""
+        Journal(path, "pawsunit", "leader-freeze").add("pause", "pause", [PAUSE])
+        with pytest.raises(CouldNotRun, match="interrupted experiment"):
             Journal.for_project(path.parents[2], "pawsunit", "x")
 
     def test_no_journal_is_no_refusal(self, path: Path) -> None:

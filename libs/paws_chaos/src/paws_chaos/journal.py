@@ -8,7 +8,8 @@ docs/chaos.md, "The fault journal").
 >>> import tempfile
 >>> folder = Path(tempfile.mkdtemp())
 >>> journal = Journal(folder / "active.json", "demo", "leader-freeze")
->>> key = journal.add("pause(patroni-1)", [Undo(action="unpause", container="c1", name="p-1")])
+>>> undo = Undo(action="unpause", container="c1", name="p-1")
+>>> key = journal.add("pause", "pause(patroni-1)", [undo])
 >>> [e.what for e in load_journal(folder / "active.json", "demo").faults]
 ['pause(patroni-1)']
 >>> journal.discard(key)
@@ -69,6 +70,7 @@ class Undo(BaseModel):
     aliases: tuple[str, ...] = ()
     table: str = ""
     prefix: str = ""
+    comment: str = ""  # remove_rules: the comment every rule paws adds carries
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -99,6 +101,7 @@ class Entry(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     id: str
+    kind: str = ""  # the fault's kind (pause, isolate+pause, ...) or the workload's
     what: str
     undo: tuple[Undo, ...]
 
@@ -169,7 +172,7 @@ class Journal:
         """The journal at the contract's path, refusing if a live experiment already has one."""
         path = journal_path(state_path, project)
         existing = load_journal(path, project)
-        if existing is not None and existing.writer_alive:
+        if existing is not None and existing.writer_alive and existing.pid != os.getpid():
             raise CouldNotRun(
                 f"another experiment ({existing.scenario}, pid {existing.pid}) is running "
                 f"against project {project}",
@@ -182,13 +185,12 @@ class Journal:
             )
         return cls(path, project, scenario)
 
-    def add(self, what: str, undo: Sequence[Undo], workload: bool = False) -> str:
+    def add(self, kind: str, what: str, undo: Sequence[Undo], workload: bool = False) -> str:
         """Record an entry (before the injection it describes); returns its id."""
         with self._lock:
             self._count += 1
-            entry = Entry(
-                id=f"{'w' if workload else 'f'}{self._count}", what=what, undo=tuple(undo)
-            )
+            key = f"{'w' if workload else 'f'}{self._count}"
+            entry = Entry(id=key, kind=kind, what=what, undo=tuple(undo))
             (self.document.workloads if workload else self.document.faults).append(entry)
             self._save()
             return entry.id

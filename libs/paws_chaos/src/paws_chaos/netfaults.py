@@ -78,13 +78,13 @@ def isolation_rules(peers: list[str]) -> list[list[str]]:
     return rules
 
 
-def paws_rules(container: Container) -> list[str]:
+def paws_rules(container: Container, comment: str = COMMENT) -> list[str]:
     """The paws-chaos rules currently in the container's namespace (`iptables -S`)."""
     container.reload()
     if container.status != "running":
         return []
     listed = in_netns(_pid(container), "iptables", "-S")
-    return [line for line in listed.stdout.splitlines() if COMMENT in line]
+    return [line for line in listed.stdout.splitlines() if f"--comment {comment}" in line]
 
 
 def delete_spec(listed: str) -> list[str]:
@@ -97,10 +97,10 @@ def delete_spec(listed: str) -> list[str]:
     return ["-D", *words[1:]] if words[:1] == ["-A"] else []
 
 
-def remove_paws_rules(container: Container) -> int:
+def remove_paws_rules(container: Container, comment: str = COMMENT) -> int:
     """Delete every rule carrying paws' comment from the container's namespace (recovery:
     whoever added them, whatever their peers were). Returns how many were removed."""
-    listed = [spec for line in paws_rules(container) if (spec := delete_spec(line))]
+    listed = [spec for line in paws_rules(container, comment) if (spec := delete_spec(line))]
     pid = _pid(container) if listed else 0
     for spec in listed:
         deleted = in_netns(pid, "iptables", *spec)
@@ -150,7 +150,7 @@ def isolate(container: Container, peers: list[str]) -> Fault:
         undo,
         f"nsenter -t $(docker inspect -f '{{{{.State.Pid}}}}' {container.name}) -n "
         f"iptables -S | grep {COMMENT}  # then iptables -D each listed rule",
-        [Undo(action="remove_rules", container=container.id, name=container.name)],
+        [Undo(action="remove_rules", container=container.id, name=container.name, comment=COMMENT)],
     )
 
 

@@ -8,6 +8,7 @@ tables and keys (they need a leader and a master), then the journal goes.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from typing import Any, Literal
@@ -30,7 +31,7 @@ from .leftovers import (
     recognise,
     recognise_workloads,
 )
-from .netfaults import in_netns, paws_rules, remove_paws_rules
+from .netfaults import COMMENT, in_netns, paws_rules, remove_paws_rules
 
 PROJECT_LABEL = "com.docker.compose.project"
 
@@ -53,6 +54,9 @@ class RecoveryReport(BaseModel):
     repairs: list[Repair] = Field(default_factory=list)
     healthy: bool = False
     problems: list[str] = Field(default_factory=list)
+    # Phases, in seconds from the start: container undos done, stack healthy, all done.
+    undone_s: float | None = None
+    healthy_s: float | None = None
     seconds: float = 0.0
 
     @property
@@ -79,7 +83,10 @@ class Recovery:
         journaled = document.undos() if document else []
         containers = [u for u in journaled if u.action not in WORKLOAD_ACTIONS]
         self._apply(report, in_order([*containers, *self._recognised()]), journaled)
+        report.undone_s = round(time.monotonic() - begun, 1)
         self._wait_healthy(report, begun + timeout)
+        if report.healthy:
+            report.healthy_s = round(time.monotonic() - begun, 1)
         workloads = [u for u in journaled if u.action in WORKLOAD_ACTIONS]
         self._apply(report, in_order([*workloads, *self._workload_leftovers()]), journaled)
         if document and all(r.ok for r in report.repairs):
@@ -94,7 +101,7 @@ class Recovery:
 
     def _journal(self) -> Document | None:
         document = load_journal(self.path, self.stack.project)
-        if document is not None and document.writer_alive:
+        if document is not None and document.writer_alive and document.pid != os.getpid():
             raise CouldNotRun(
                 f"the experiment {document.scenario!r} (pid {document.pid}) is still running; "
                 "it undoes its own faults",
@@ -199,7 +206,7 @@ class Recovery:
                 return "not needed"
             client.networks.get(undo.network).connect(container, aliases=list(undo.aliases))
         elif undo.action == "remove_rules":
-            removed = remove_paws_rules(container)
+            removed = remove_paws_rules(container, undo.comment or COMMENT)
             return f"removed {removed} rule(s)" if removed else "not needed"
         elif undo.action == "remove_netem":
             if status != "running":

@@ -81,7 +81,11 @@ class Experiment:
         leader = _named(run.before, "patroni", "leader")
         run.old_leader, run.old_master = leader, _named(run.before, "redis", "master")
         run.config = patroni_config(self.addresses.of(leader))
-        self._start_workloads()
+        try:
+            self._start_workloads()
+        except BaseException:
+            self._cleanup()  # a journaled table or key prefix that may exist: not left behind
+            raise
         try:
             self._warm_up()
             self._inject_hold_restore()
@@ -144,7 +148,7 @@ class Experiment:
 
     def _journal_workload(self, writer: PostgresWriter | RedisWriter, undo: Undo) -> None:
         # Before the table or the first key exists: a kill right after must still clean up.
-        key = self.journal.add(undo.describe(), [undo], workload=True)
+        key = self.journal.add(writer.workload, undo.describe(), [undo], workload=True)
         self._workload_entries.append((writer, key))
 
     def _warm_up(self) -> None:
@@ -178,7 +182,7 @@ class Experiment:
                     run.victims += [m.name for m in members]
                     if fault.records:
                         # On disk before the injection; forgotten only once its undo worked.
-                        key = self.journal.add(repr(fault), fault.records)
+                        key = self.journal.add(fault.kind, repr(fault), fault.records)
                         held.callback(self._forget, key, fault)
                     held.enter_context(fault)
                     at = fault.injected_at or time.monotonic()

@@ -209,8 +209,8 @@ def _write_window_checks(run: Run) -> list[Check]:
     end = run.restore_started or run.restored or run.stopped
     # With failsafe_mode a leader that still reaches every member keeps writing by design: the
     # two write-stop checks do not apply. Everything else (a new leader, the probe) still does.
-    write_stop = expect.old_leader_stops_writes or expect.no_writes_until_restore
-    if pg and write_stop and run.config.get("failsafe_mode"):
+    write_stop = pg is not None and not run.config.get("failsafe_mode")
+    if pg and not write_stop and (expect.old_leader_stops_writes or expect.no_writes_until_restore):
         checks.append(
             Check(
                 name="failsafe_mode on",
@@ -219,8 +219,7 @@ def _write_window_checks(run: Run) -> list[Check]:
                 "do not apply",
             )
         )
-        pg = None
-    if pg and expect.old_leader_stops_writes:
+    if pg and write_stop and expect.old_leader_stops_writes:
         late = pg.ledger.acks_between(run.demote_deadline, end, run.old_leader)
         checks.append(
             Check(
@@ -230,7 +229,7 @@ def _write_window_checks(run: Run) -> list[Check]:
                 f"loop_wait + {DEMOTE_SLACK_S:.0f} s after the fault",
             )
         )
-    if pg and expect.no_writes_until_restore:
+    if pg and write_stop and expect.no_writes_until_restore:
         late = pg.ledger.acks_between(run.demote_deadline, end)
         checks.append(
             Check(
