@@ -8,6 +8,7 @@ common verdict **chaos-ok** (docs/test-cases.md): exit 0, `passed`, `lost == 0`,
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -23,7 +24,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, cli, console_script, wait_for
-from helpers import leader_pg, like_a_terminal
+from helpers import leader_pg, like_a_terminal, redis_client
 from paws_chaos import FaultUnsupported, isolate, netem, pause, paws_rules
 from paws_stack import Stack
 from paws_stack.interrupted import RECOVER_COMMAND, journal_path
@@ -289,6 +290,57 @@ def test_tc031_sigkill_mid_fault_then_recover(stack: Stack) -> None:
         for name in _paused(stack):  # never leave the shared stack frozen for the next test
             stack.client().containers.get(name).unpause()
         journal.unlink(missing_ok=True)
+
+
+def test_tc031_recover_recognises_faults_without_a_journal(stack: Stack) -> None:
+    """No journal (an older paws, or faults made by hand): a paused Redis replica, a stopped
+    Sentinel, an etcd follower off the infra network, a paws iptables rule in a Patroni replica,
+    a workload table and workload keys are each recognised and undone; health exits 0."""
+    client, project = stack.client(), stack.project
+    paused, _ = member(stack, "redis", "replica")
+    stopped, _ = member(stack, "sentinel", "sentinel")
+    detached, _ = member(stack, "etcd", "follower")
+    ruled, _ = member(stack, "patroni", "replica")
+    infra = client.networks.get(f"{project}_infra")
+    table, prefix = "chaos_00c0ffee00", "chaos:00c0ffee00"
+    try:
+        paused.pause()
+        stopped.stop(timeout=5)
+        infra.disconnect(detached, force=True)
+        pid = str(client.containers.get(ruled.id).attrs["State"]["Pid"])
+        # A rule as `isolate` adds it, but with no Fault around it to undo it.
+        rule = ["INPUT", "-s", "10.255.255.1", "-m", "comment", "--comment", "paws-chaos"]
+        subprocess.run(
+            ["nsenter", "-t", pid, "-n", "iptables", "-I", *rule, "-j", "DROP"], check=True
+        )
+        with leader_pg(stack) as connection:
+            connection.execute(f"CREATE TABLE {table} (id int)")
+        with redis_client(stack, stack.settings.bind_address, stack.settings.redis_port) as r:
+            r.set(f"{prefix}:1", "1")
+            r.set(f"{prefix}:2", "2")
+        assert not journal_path(stack.settings.state_path, project).exists()
+
+        result = chaos("recover", "--json", timeout=180)
+        report = json.loads(result.stdout)
+        print(
+            f"\n[chaos] recover without a journal: exit {result.returncode}, {report['seconds']} s"
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        done = {r["what"]: r["outcome"] for r in report["repairs"] if r["origin"] == "recognised"}
+        assert done == {
+            f"unpause {paused.name}": "done",
+            f"start {stopped.name}": "done",
+            f"connect {detached.name} to {project}_infra": "done",
+            f"remove paws-chaos iptables rules in {ruled.name}": "removed 1 rule(s)",
+            f"drop table {table}": "done",
+            f"delete Redis keys {prefix}:*": "deleted 2 key(s)",
+        }
+        assert paws_rules(ruled) == [] and _paused(stack) == []
+        assert cli("health", timeout=60).returncode == 0
+    finally:
+        for undo in (paused.unpause, stopped.start, lambda: infra.connect(detached)):
+            with contextlib.suppress(Exception):  # already undone by recover, normally
+                undo()
 
 
 def _experiment(scenario: str) -> subprocess.Popen[str]:
