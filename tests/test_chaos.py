@@ -1,4 +1,4 @@
-"""Chaos tests (TC-010..TC-013, TC-022..TC-028, TC-031): break the shared stack on purpose through
+"""Chaos tests (TC-010..TC-013, TC-022..TC-028, TC-035): break the shared stack on purpose through
 `paws-chaos`, then prove recovery with numbers. Every scenario of issue 4 runs once here.
 
 Each test leaves the stack healthy (the `stack` fixture waits up to 120 s afterwards). The
@@ -240,7 +240,7 @@ def test_tc027_undo_runs_when_the_terminal_closes(stack: Stack) -> None:
     _assert_nothing_left(stack)
 
 
-def test_tc031_sigkill_mid_fault_then_recover(stack: Stack) -> None:
+def test_tc035_sigkill_mid_fault_then_recover(stack: Stack) -> None:
     """leader-freeze SIGKILLed while the leader is paused: the journal lists the fault, `health`
     and `up` name the recovery command (and `up` changes nothing), and `paws-chaos recover`
     restores health within 60 s, leaving no journal, no paused member and no workload table."""
@@ -292,7 +292,7 @@ def test_tc031_sigkill_mid_fault_then_recover(stack: Stack) -> None:
         journal.unlink(missing_ok=True)
 
 
-def test_tc031_recover_recognises_faults_without_a_journal(stack: Stack) -> None:
+def test_tc035_recover_recognises_faults_without_a_journal(stack: Stack) -> None:
     """No journal (an older paws, or faults made by hand): a paused Redis replica, a stopped
     Sentinel, an etcd follower off the infra network, a paws iptables rule in a Patroni replica,
     a workload table and workload keys are each recognised and undone; health exits 0."""
