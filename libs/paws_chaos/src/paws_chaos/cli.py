@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     recovery.add_argument(
         "--timeout", type=float, default=120.0, metavar="S", help="seconds to wait for health"
     )
+    recovery.add_argument(
+        "--profile",
+        choices=["full", "lite"],
+        default=None,
+        help="the stack to recover (default: the one that has containers, full first)",
+    )
     return parser
 
 
@@ -96,8 +102,19 @@ def _stack(args: argparse.Namespace) -> Stack:
     return stack
 
 
-def _recover(args: argparse.Namespace) -> int:
+def _recovery_stack(args: argparse.Namespace) -> Stack:
+    """The profile asked for, else the one whose project has containers (full first)."""
     stack = _stack(args)
+    if args.profile and args.profile != stack.profile:
+        return Stack(stack.settings.model_copy(update={"profile": args.profile}))
+    if args.profile or stack.inventory().members:
+        return stack
+    lite = Stack(stack.settings.model_copy(update={"profile": "lite"}))
+    return lite if lite.inventory().members else stack
+
+
+def _recover(args: argparse.Namespace) -> int:
+    stack = _recovery_stack(args)
     _say(f"recovering project {stack.project}")
     report = recover(stack, args.timeout, _say)
     if args.json:

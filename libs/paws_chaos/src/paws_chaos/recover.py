@@ -118,10 +118,12 @@ class Recovery:
 
     def _recognised(self) -> list[Undo]:
         members = member_states(self._listed(), self.stack.project)
+        lite = self.stack.profile == "lite"
         if not members:
             raise StackUnavailable(
                 f"the stack (project {self.stack.project}) has no containers: nothing to recover",
-                "start it with `paws-stack up` (a fault dies with its container)",
+                f"start it with `paws-stack up{' --profile lite' if lite else ''}` "
+                "(a fault dies with its container)",
             )
         client = self.stack.client()
         rules = {
