@@ -9,6 +9,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import httpx
+from tenacity import Retrying, stop_after_attempt, wait_fixed
 
 from paws_stack import HealthReport, PawsStackError, ProbeError, Stack, StackNotHealthy
 from paws_stack.interrupted import RECOVER_COMMAND
@@ -27,6 +28,8 @@ from .workloads import Addresses, PostgresWriter, RedisWriter
 
 WARM_UP_ACKS = 10
 WARM_UP_TIMEOUT_S = 20.0
+CLEANUP_ATTEMPTS = 5
+CLEANUP_PAUSE_S = 2.0
 
 
 def steady_state(stack: Stack) -> HealthReport:
@@ -300,10 +303,15 @@ class Experiment:
         """Drop the workload table and keys, whatever happened before."""
         for writer, key in self._workload_entries:
             try:
-                if isinstance(writer, PostgresWriter):
-                    writer.drop_table()
-                else:
-                    writer.delete_all()
+                # Right after an interruption the stack may still be settling (a member just
+                # restarted, a loaded machine slow to accept a connection): a few tries.
+                for attempt in Retrying(
+                    stop=stop_after_attempt(CLEANUP_ATTEMPTS),
+                    wait=wait_fixed(CLEANUP_PAUSE_S),
+                    reraise=True,
+                ):
+                    with attempt:
+                        _clean(writer)
             except Exception as error:  # cleanup must not hide the experiment's outcome
                 self.run_.still_broken.append(
                     f"could not clean up the {writer.workload} workload: {error}"
@@ -315,6 +323,13 @@ class Experiment:
                 f"left in place, listed in {self.journal.path}: {self.journal.document.listing()}"
             )
             self.run_.remediation.append(f"run `{RECOVER_COMMAND}`")
+
+
+def _clean(writer: PostgresWriter | RedisWriter) -> None:
+    if isinstance(writer, PostgresWriter):
+        writer.drop_table()
+    else:
+        writer.delete_all()
 
 
 def _rollback_state(faults: list[Fault]) -> str:
