@@ -294,9 +294,10 @@ def test_tc035_sigkill_mid_fault_then_recover(stack: Stack) -> None:
 
 
 def test_tc035_recover_recognises_faults_without_a_journal(stack: Stack) -> None:
-    """No journal (an older paws, or faults made by hand): a paused Redis replica, a stopped
-    Sentinel, an etcd follower off the infra network, a paws iptables rule in a Patroni replica,
-    a workload table and workload keys are each recognised and undone; health exits 0."""
+    """No journal (an older paws, or faults made by hand): a paused Redis replica with a paws
+    iptables rule, a stopped Sentinel, an etcd follower off the infra network, a paws rule in a
+    Patroni replica, a workload table and workload keys are each recognised and undone; health
+    exits 0."""
     client, project = stack.client(), stack.project
     paused, _ = member(stack, "redis", "replica")
     stopped, _ = member(stack, "sentinel", "sentinel")
@@ -304,16 +305,15 @@ def test_tc035_recover_recognises_faults_without_a_journal(stack: Stack) -> None
     ruled, _ = member(stack, "patroni", "replica")
     infra = client.networks.get(f"{project}_infra")
     table, prefix = "chaos_00c0ffee00", "chaos:00c0ffee00"
+    # A rule as `isolate` adds it, but with no Fault around it to undo it.
+    rule = ["INPUT", "-s", "10.255.255.1", "-m", "comment", "--comment", "paws-chaos", "-j", "DROP"]
     try:
+        for target in (ruled, paused):  # the paused one is isolated too: rules under a freeze
+            pid = str(client.containers.get(target.id).attrs["State"]["Pid"])
+            subprocess.run(["nsenter", "-t", pid, "-n", "iptables", "-I", *rule], check=True)
         paused.pause()
         stopped.stop(timeout=5)
         infra.disconnect(detached, force=True)
-        pid = str(client.containers.get(ruled.id).attrs["State"]["Pid"])
-        # A rule as `isolate` adds it, but with no Fault around it to undo it.
-        rule = ["INPUT", "-s", "10.255.255.1", "-m", "comment", "--comment", "paws-chaos"]
-        subprocess.run(
-            ["nsenter", "-t", pid, "-n", "iptables", "-I", *rule, "-j", "DROP"], check=True
-        )
         with leader_pg(stack) as connection:
             connection.execute(f"CREATE TABLE {table} (id int)")
         with redis_client(stack, stack.settings.bind_address, stack.settings.redis_port) as r:
@@ -333,10 +333,11 @@ def test_tc035_recover_recognises_faults_without_a_journal(stack: Stack) -> None
             f"start {stopped.name}": "done",
             f"connect {detached.name} to {project}_infra": "done",
             f"remove paws-chaos iptables rules in {ruled.name}": "removed 1 rule(s)",
+            f"remove paws-chaos iptables rules in {paused.name}": "removed 1 rule(s)",
             f"drop table {table}": "done",
             f"delete Redis keys {prefix}:*": "deleted 2 key(s)",
         }
-        assert paws_rules(ruled) == [] and _paused(stack) == []
+        assert paws_rules(ruled) == paws_rules(paused) == [] and _paused(stack) == []
         assert cli("health", timeout=60).returncode == 0
     finally:
         for undo in (paused.unpause, stopped.start, lambda: infra.connect(detached)):

@@ -83,6 +83,9 @@ class Recovery:
         journaled = document.undos() if document else []
         containers = [u for u in journaled if u.action not in WORKLOAD_ACTIONS]
         self._apply(report, in_order([*containers, *self._recognised()]), journaled)
+        # Rules can only be read in a running namespace: look again once paused or stopped
+        # members are back (a paused *and* isolated member has both faults).
+        self._apply(report, self._rules_left(), journaled)
         report.undone_s = round(time.monotonic() - begun, 1)
         self._wait_healthy(report, begun + timeout)
         if report.healthy:
@@ -125,13 +128,17 @@ class Recovery:
                 f"start it with `paws-stack up{' --profile lite' if lite else ''}` "
                 "(a fault dies with its container)",
             )
+        return recognise(members, self._expected(), {})
+
+    def _rules_left(self) -> list[Undo]:
+        members = member_states(self._listed(), self.stack.project)
         client = self.stack.client()
         rules = {
             m.container: len(paws_rules(client.containers.get(m.container)))
             for m in members
             if m.state == "running"
         }
-        return recognise(members, self._expected(), rules)
+        return [u for u in recognise(members, {}, rules) if u.action == "remove_rules"]
 
     def _expected(self) -> dict[str, dict[str, tuple[str, ...]]]:
         try:
