@@ -111,6 +111,9 @@ class FakeStack:
     def inventory(self) -> SimpleNamespace:
         return SimpleNamespace(members=self._members)
 
+    def health(self) -> HealthReport:
+        return HealthReport(healthy=True, profile="full", project="p", problems=[], components=[])
+
     def up(self, **kwargs: object) -> HealthReport:
         self.started = True
         return HealthReport(healthy=True, profile="full", project="p", problems=[], components=[])
@@ -144,3 +147,32 @@ class TestUpRefuses:
         stack = FakeStack(tmp_path)
         assert cli.cmd_up(stack, self.args()) == 0  # type: ignore[arg-type]
         assert stack.started
+
+
+class TestHealthNamesTheFix:
+    """`health` turns a leftover into a problem (exit 1) and ends with the recovery command."""
+
+    def run(self, stack: FakeStack, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+        lines: list[str] = []
+        monkeypatch.setattr(cli.err, "print", lambda text, **kwargs: lines.append(str(text)))
+        monkeypatch.setattr(cli, "_plain_rows", lambda rows: None)
+        code = cli.cmd_health(stack, argparse.Namespace(json=False))  # type: ignore[arg-type]
+        return code, "\n".join(lines)
+
+    def test_stale_journal_makes_a_healthy_stack_unhealthy(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Probes all green, but a dead experiment's journal lists faults: exit 1 and the fix."""
+        write(tmp_path, "p", ended_pid(), None)
+        code, text = self.run(FakeStack(tmp_path, "running"), monkeypatch)
+        assert code == 1
+        assert "problem: an interrupted chaos experiment left faults in place" in text
+        assert text.splitlines()[-1] == f"fix: {RECOVER_COMMAND}"
+
+    def test_running_experiment_is_only_noted(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """During an experiment its faults are expected: a note, and health as probed."""
+        write(tmp_path, "p", os.getpid(), process_start(os.getpid()))
+        code, text = self.run(FakeStack(tmp_path, "running"), monkeypatch)
+        assert code == 0 and "note: a chaos experiment is running" in text
