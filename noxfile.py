@@ -32,10 +32,6 @@ TEST_STACK_ENV = {
     "PAWS_STATS_PORT": "28404",
 }
 
-# How long a session waits for an interrupted child before SIGTERM, then before SIGKILL: long
-# enough for paws-chaos to undo its faults and clean up its workload (measured: under 30 s).
-CHILD_UNDO_TIME = {"interrupt_timeout": 120.0, "terminate_timeout": 30.0}
-
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["lint", "unit"]
@@ -84,6 +80,11 @@ def config_diff(session: nox.Session) -> None:
     endpoints = ROOT / ".paws" / f"endpoints-{project}.yaml"
     session.run("python", "scripts/parity_endpoints.py", str(endpoints))
     session.run("paws-parity", "check", "--endpoints", str(endpoints), *session.posargs)
+
+
+# How long a session waits for an interrupted child before SIGTERM, then before SIGKILL: long
+# enough for paws-chaos to undo its faults and clean up its workload (measured: under 30 s).
+CHILD_UNDO_TIME = {"interrupt_timeout": 120.0, "terminate_timeout": 30.0}
 
 
 @nox.session(python=PYTHON)
