@@ -90,15 +90,26 @@ def config_diff(session: nox.Session) -> None:
     session.run("paws-parity", "check", "--endpoints", str(endpoints), *session.posargs)
 
 
+# How long a session waits for an interrupted child before SIGTERM, then before SIGKILL: long
+# enough for paws-chaos to undo its faults and clean up its workload (measured: under 30 s).
+CHILD_UNDO_TIME = {"interrupt_timeout": 120.0, "terminate_timeout": 30.0}
+
+
 @nox.session(python=PYTHON)
 def simulate(session: nox.Session) -> None:
-    """Break the stack on purpose: `-- <scenario> [--json] [--repeat N]`, `-- --list`."""
+    """Break the stack on purpose: `-- <scenario> [--json] [--repeat N]`, `-- --list`,
+    `-- --recover` (undo what an interrupted experiment left behind)."""
     session.install("-e", STACK, "-e", "libs/paws_chaos")
     args = list(session.posargs)
     if not args or args[0] in ("--list", "list"):
         session.run("paws-chaos", "list", *args[1:])
         return
-    session.run("paws-chaos", "run", *args)
+    command = "recover" if args[0] in ("--recover", "recover") else "run"
+    rest = args[1:] if command == "recover" else args
+    # On Ctrl-C nox would SIGTERM the child after 0.3 s and SIGKILL it 0.2 s later, in the
+    # middle of its undo: give the undo (and the workload cleanup) the time it needs.
+    # stderr=None: progress stays on stderr, so `--json` leaves one document alone on stdout.
+    session.run("paws-chaos", command, *rest, stderr=None, **CHILD_UNDO_TIME)
 
 
 def _lint(session: nox.Session) -> None:

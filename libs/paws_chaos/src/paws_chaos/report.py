@@ -68,6 +68,9 @@ class Report(BaseModel):
     events: list[Event] = Field(default_factory=list)
     workloads: list[WorkloadResult] = Field(default_factory=list)
     split_brain: list[str] = Field(default_factory=list)
+    # The split-brain watcher's evidence: good polls and polls that gave none.
+    watcher_samples: int = 0
+    watcher_failed: int = 0
     settings: dict[str, Any] = Field(default_factory=dict)
 
     @property

@@ -25,6 +25,8 @@ class ChaosSettings(BaseSettings):
     stall_threshold_s: float = Field(default=2.0, gt=0, le=60)
     recover_timeout_s: float = Field(default=180.0, gt=0, le=3600)
     settle_s: float = Field(default=2.0, ge=0, le=60)
+    # Fewer good watcher samples than this and "no split brain" is not measured: a failure.
+    min_samples: int = Field(default=20, ge=1, le=100_000)
     scenario_dir: Path | None = None
 
 

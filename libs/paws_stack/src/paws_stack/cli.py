@@ -21,6 +21,7 @@ from ._signals import exit_code, termination_as_interrupt
 from .console import TerminalProgress, err, health_table, out, status_table
 from .errors import ConfirmationRequired, PawsStackError, ProbeError
 from .health import HealthReport
+from .interrupted import RECOVER_COMMAND, Leftovers, find_leftovers
 from .settings import load_settings
 from .stack import Stack
 
@@ -76,7 +77,34 @@ def cmd_build(stack: Stack, args: argparse.Namespace) -> int:
     return 0
 
 
+def _leftovers(stack: Stack) -> Leftovers:
+    """An interrupted chaos experiment's journal, paused members, or a running experiment."""
+    try:
+        members = stack.inventory().members
+    except (PawsStackError, DockerException):
+        return Leftovers()  # no engine yet (setup installs it): nothing can be paused
+    if not members:
+        return Leftovers()  # faults die with their containers; `up` creates new ones
+    return find_leftovers(stack.settings.state_path, stack.project, members)
+
+
+def _refuse_leftovers(stack: Stack) -> None:
+    # `compose up` cannot start a paused container, and would restart an experiment's victims.
+    found = _leftovers(stack)
+    if found.running_pid is not None:
+        raise PawsStackError(
+            f"not starting: {found.problems()[0]}; `up` now would restart its victims",
+            f"wait for it to end, or interrupt it (Ctrl-C, or `kill -INT {found.running_pid}`)",
+        )
+    if found.found:
+        raise PawsStackError(
+            "not starting: " + "; ".join(found.problems()),
+            f"run `{RECOVER_COMMAND}` (undoes them and waits for health), then `up` again",
+        )
+
+
 def cmd_up(stack: Stack, args: argparse.Namespace) -> int:
+    _refuse_leftovers(stack)
     report = stack.up(timeout=args.timeout, assume_yes=args.yes, interactive=sys.stdin.isatty())
     _close(stack)
     _show_health(report, args.json)
@@ -127,7 +155,15 @@ def cmd_down(stack: Stack, args: argparse.Namespace) -> int:
 
 def cmd_health(stack: Stack, args: argparse.Namespace) -> int:
     report = stack.health()
+    found = _leftovers(stack)
+    if found.found:
+        problems = [*report.problems, *found.problems()]
+        report = report.model_copy(update={"healthy": False, "problems": problems})
     _show_health(report, args.json)
+    if found.found:
+        err.print(f"fix: {RECOVER_COMMAND}", markup=False)
+    elif found.running_pid is not None:
+        err.print(f"note: {found.problems()[0]}: its faults are expected", markup=False)
     return 0 if report.healthy else 1
 
 
