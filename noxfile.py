@@ -39,8 +39,9 @@ LINT_PATHS = (
     "compose/images/runtime",
     "noxfile.py",
 )
-# Python files outside any package: mypy --strict on each.
+# Python files outside any package: mypy --strict and doctests on each, and their tests.
 STANDALONE_SCRIPTS = ("actions/paws-stack/paws_action.py",)
+STANDALONE_TESTS = ("actions/paws-stack/tests",)
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -61,7 +62,9 @@ def stack_env_for_tests(environ: Mapping[str, str] = os.environ) -> dict[str, st
     for key in values:
         values[key] = environ.get("PAWS_TEST_" + key.removeprefix("PAWS_")) or values[key]
     secrets_dir = Path(values["PAWS_SECRETS_DIR"])
-    values["PAWS_SECRETS_DIR"] = str(secrets_dir if secrets_dir.is_absolute() else ROOT / secrets_dir)
+    values["PAWS_SECRETS_DIR"] = str(
+        secrets_dir if secrets_dir.is_absolute() else ROOT / secrets_dir
+    )
     return values
 
 
@@ -152,6 +155,7 @@ def _python_unit(session: nox.Session) -> None:
     _install_libraries(session)
     for package in PACKAGES:
         session.run("pytest", "-q", "--doctest-modules", f"{package}/src", f"{package}/tests")
+    session.run("pytest", "-q", "--doctest-modules", *STANDALONE_SCRIPTS, *STANDALONE_TESTS)
 
 
 # What `nox -s unit` runs, in order: one function per toolchain. Another toolchain's unit tests

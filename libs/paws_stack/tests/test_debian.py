@@ -219,7 +219,10 @@ class TestChooseMirror:
         probed: list[str] = []
         choice = _debian.choose_mirror("bookworm", etc, lambda url, _: probed.append(url) or True)
         assert (choice.url, choice.https, choice.note, probed) == (
-            "https://b.example/debian", True, "", []
+            "https://b.example/debian",
+            True,
+            "",
+            [],
         )
 
     def test_http_mirror_upgraded_when_it_serves_https(self, tmp_path: Path) -> None:

@@ -42,7 +42,12 @@ class TestLoadPins:
 
     @pytest.mark.parametrize(
         "reference",
-        ["debian:12-slim", "debian:latest", "debian@sha256:abc", "debian:12-slim@sha256:" + "G" * 64],
+        [
+            "debian:12-slim",
+            "debian:latest",
+            "debian@sha256:abc",
+            "debian:12-slim@sha256:" + "G" * 64,
+        ],
     )
     def test_registry_base_must_be_a_digest(self, tmp_path: Path, reference: str) -> None:
         """A tag (or a malformed digest) is refused with how to pin it, before any build."""

@@ -34,6 +34,7 @@ class ActOptions:
     local_actions: tuple[tuple[str, Path], ...] = ()
     passthrough: tuple[str, ...] = ()
     default_workflows: str = ".github/workflows/"
+    container_options: str = ""  # docker create flags for job containers (the job user)
 
 
 def passthrough_value(args: Sequence[str], short: str, long: str) -> str | None:
@@ -76,9 +77,37 @@ def build_argv(act: str, options: ActOptions) -> list[str]:
         argv += ["--env", item]
     for reference, folder in options.local_actions:
         argv += ["--local-repository", f"{reference}={folder}"]
-    if passthrough_value(options.passthrough, "-W", "--workflows") is None:
-        argv += ["-W", options.default_workflows]
-    return [*argv, *options.passthrough]
+    passthrough = options.passthrough
+    if options.container_options:
+        # act keeps one --container-options: ours (the job user) go before the user's own.
+        given = passthrough_value(passthrough, "--container-options", "--container-options")
+        argv += ["--container-options", f"{options.container_options} {given or ''}".strip()]
+        passthrough = _without_option(passthrough, "--container-options")
+    return [*argv, *_default_workflows(passthrough, options), *passthrough]
+
+
+def _default_workflows(passthrough: Sequence[str], options: ActOptions) -> list[str]:
+    if passthrough_value(passthrough, "-W", "--workflows") is None:
+        return ["-W", options.default_workflows]
+    return []
+
+
+def _without_option(args: Sequence[str], name: str) -> tuple[str, ...]:
+    """`args` without `name VALUE` / `name=VALUE`.
+
+    >>> _without_option(["-j", "x", "--opt", "a b", "--opt=c", "push"], "--opt")
+    ('-j', 'x', 'push')
+    """
+    kept: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == name:
+            skip = True
+        elif not arg.startswith(name + "="):
+            kept.append(arg)
+    return tuple(kept)
 
 
 @dataclass
