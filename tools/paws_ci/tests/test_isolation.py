@@ -87,7 +87,7 @@ class TestNotice:
     def test_said_once_on_stderr(
         self, repo: Path, act_calls: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """The first run says jobs drive the engine (root-equivalent) and get the tree; not again."""
+        """The first run says jobs drive the engine (root-equivalent) and get the tree; once."""
         assert _run(repo) == 0
         first = capsys.readouterr()
         assert "root-equivalent on the host" in first.err
@@ -98,30 +98,32 @@ class TestNotice:
 
 
 class TestJobUser:
-    def test_non_root_developer_runs_jobs_as_themselves(
+    def test_checkout_owner_runs_the_jobs(
         self, repo: Path, act_calls: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """auto: a non-root invoker's uid/gid, plus the engine socket's group."""
+        """auto: the checkout owner's uid/gid plus the socket's group, merged with the user's."""
         from paws_ci import jobuser
 
-        monkeypatch.setattr(jobuser.os, "geteuid", lambda: 1000)
-        monkeypatch.setattr(jobuser.os, "getegid", lambda: 1001)
-        monkeypatch.setattr(jobuser, "socket_group", lambda: 998)
+        monkeypatch.setattr(
+            jobuser, "job_user", lambda spec, path: jobuser.parse_job_user(spec, 1000, 1001, 998)
+        )
+        monkeypatch.setattr(cli, "job_user", jobuser.job_user)
         assert _run(repo, "--", "--container-options", "--cpus 1") == 0
         argv = act_calls[0]["argv"]
         options = argv[argv.index("--container-options") + 1]
         assert options == "--user 1000:1001 --group-add 998 --cpus 1"
         assert argv.count("--container-options") == 1
 
-    def test_root_invoker_adds_nothing(
-        self, repo: Path, act_calls: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    def test_root_owned_checkout_adds_nothing(
+        self, repo: Path, act_calls: list[dict[str, Any]]
     ) -> None:
-        """auto as root: the image's default user (act's own behaviour), no --user."""
-        from paws_ci import jobuser
-
-        monkeypatch.setattr(jobuser.os, "geteuid", lambda: 0)
+        """A checkout owned by the test's own user: root here adds no --user; others do."""
         assert _run(repo) == 0
-        assert "--container-options" not in act_calls[0]["argv"]
+        argv = act_calls[0]["argv"]
+        if repo.stat().st_uid == 0:
+            assert "--container-options" not in argv
+        else:
+            assert f"--user {repo.stat().st_uid}:" in argv[argv.index("--container-options") + 1]
 
     @pytest.mark.parametrize("spec", ["nobody", "1000:", "-1", "1000:x"])
     def test_bad_spec_is_refused(self, spec: str) -> None:
@@ -129,14 +131,20 @@ class TestJobUser:
         with pytest.raises(PawsCiError, match="--job-user"):
             parse_job_user(spec, 1000, 1000, None)
 
+    def test_a_uid_that_does_not_own_the_checkout_is_refused(self) -> None:
+        """act would chown the bind-mounted checkout to the job user: only its owner is allowed."""
+        with pytest.raises(PawsCiError, match="chown the whole checkout") as caught:
+            parse_job_user("65534", 1000, 1000, 990)
+        assert "--job-user auto" in caught.value.remediation
+
     def test_bad_spec_exits_2_before_act(
         self, repo: Path, act_calls: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
     ) -> None:
         assert _run(repo, "--job-user", "nobody") == 2
         assert act_calls == [] and "fix:" in capsys.readouterr().err
 
-    def test_explicit_uid_and_root(self) -> None:
-        assert parse_job_user("65534:65534", 0, 0, 990) == JobUser(65534, 65534, 990)
+    def test_explicit_owner_and_root(self) -> None:
+        assert parse_job_user("1000:50", 1000, 1000, 990) == JobUser(1000, 50, 990)
         assert parse_job_user("0:0", 1000, 1000, 990) is None
         assert parse_job_user("root", 1000, 1000, 990) is None
 

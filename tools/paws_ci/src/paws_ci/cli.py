@@ -56,7 +56,7 @@ def cmd_run(settings: CiSettings, args: argparse.Namespace) -> int:
     passthrough = tuple(args.act_args)
     target = passthrough_value(passthrough, "-W", "--workflows") or ".github/workflows/"
     workflows = load_workflows(settings.repo / target)
-    user = job_user(args.job_user)
+    user = job_user(args.job_user, settings.repo)
     image = _runner_image(settings, build=not args.no_build)
     show_once(settings.state_dir, settings.ci_secrets, _say)
     secrets = _secrets(settings, args)
@@ -130,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
         "--job-user",
         default="auto",
         metavar="auto|root|UID[:GID]",
-        help="user the job's steps run as (auto: yours, unless you are root)",
+        help="user the job's steps run as (auto: the checkout's owner, unless root)",
     )
     run.add_argument("--json", action="store_true", help="one JSON report on stdout")
     run.add_argument("--no-build", action="store_true", help="fail if the runner image is missing")
