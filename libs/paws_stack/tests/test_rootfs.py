@@ -1,4 +1,4 @@
-"""Tests for paws_stack._rootfs: debootstrap always verifies, the build refuses without a keyring."""
+"""Tests for paws_stack._rootfs: debootstrap always verifies; no keyring, no build."""
 
 from __future__ import annotations
 

@@ -158,8 +158,11 @@ def https_variant(uri: str) -> str:
 
 
 def https_answers(mirror: str, suite: str) -> bool:
-    """Whether `mirror` serves `suite`'s signed index (InRelease) over https, with the host's CAs."""
-    request = urllib.request.Request(f"{mirror}/dists/{suite}/InRelease", method="HEAD")
+    """Whether `mirror` serves `suite`'s signed index (InRelease) over https (host's CAs)."""
+    if not mirror.startswith("https://"):
+        return False
+    # The scheme is checked above: urlopen never sees file: or a custom scheme.
+    request = urllib.request.Request(f"{mirror}/dists/{suite}/InRelease", method="HEAD")  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=HTTPS_PROBE_TIMEOUT) as answer:  # noqa: S310
             return int(answer.status) == 200

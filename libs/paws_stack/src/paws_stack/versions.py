@@ -27,7 +27,7 @@ def require_digest(reference: str) -> str:
     True
     >>> require_digest("debian:12-slim")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    paws_stack.errors.ImageBuildError: registry_base 'debian:12-slim' is a mutable tag, not a digest...
+    paws_stack.errors.ImageBuildError: registry_base 'debian:12-slim' is a mutable tag, ...
     """
     if not DIGEST_REFERENCE.match(reference):
         raise ImageBuildError(
