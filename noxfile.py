@@ -69,6 +69,12 @@ def stack_env_for_tests(environ: Mapping[str, str] = os.environ) -> dict[str, st
 
 
 TEST_STACK_ENV = stack_env_for_tests()
+# The reference apps' own test suites; their tool caches live under .paws/cache like setup's.
+CACHE = ROOT / ".paws" / "cache"
+BACKEND = ROOT / "apps" / "backend"
+FRONTEND = ROOT / "apps" / "frontend"
+# The frontend tests drive Debian's Chromium (Playwright cannot download its own here).
+CHROMIUM = Path("/usr/bin/chromium")
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
@@ -158,18 +164,59 @@ def _python_unit(session: nox.Session) -> None:
     session.run("pytest", "-q", "--doctest-modules", *STANDALONE_SCRIPTS, *STANDALONE_TESTS)
 
 
-# What `nox -s unit` runs, in order: one function per toolchain. Another toolchain's unit tests
-# (say the apps' Maven or npm ones) are one more function in this list.
-UNIT_STEPS: list[Callable[[nox.Session], None]] = [_python_unit]
-
-
 def _unit(session: nox.Session) -> None:
     for step in UNIT_STEPS:
         step(session)
 
 
+def _unit_apps(session: nox.Session) -> None:
+    """JUnit (`mvn verify`) and Jest: the apps' unit tests, no stack needed."""
+    with session.chdir(BACKEND):
+        session.run(
+            "mvn", "-B", "-q", f"-Dmaven.repo.local={CACHE / 'maven'}", "verify", external=True
+        )
+    with session.chdir(FRONTEND):
+        session.run(
+            "npm",
+            "ci",
+            "--cache",
+            str(CACHE / "npm"),
+            "--prefer-offline",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            external=True,
+        )
+        session.run("npm", "test", "--", "--ci", external=True)
+
+
+def _ensure_chromium(session: nox.Session) -> None:
+    """Debian's Chromium for the browser tests: installed on CI, named otherwise."""
+    session.install("playwright>=1.45")
+    if CHROMIUM.exists():
+        return
+    if not os.environ.get("CI"):
+        session.error(f"{CHROMIUM} is missing: `apt-get install chromium`, then run again")
+    session.run(
+        "apt-get",
+        "install",
+        "-y",
+        "-q",
+        "--no-install-recommends",
+        "chromium",
+        external=True,
+        env={"DEBIAN_FRONTEND": "noninteractive"},
+    )
+
+
+# What `nox -s unit` runs, in order: one function per toolchain; another toolchain's unit
+# tests are one more function in this list.
+UNIT_STEPS: list[Callable[[nox.Session], None]] = [_python_unit, _unit_apps]
+
+
 def _integration(session: nox.Session, *pytest_args: str) -> None:
     _install_libraries(session)
+    _ensure_chromium(session)
     env = {**TEST_STACK_ENV, "PYTHONUNBUFFERED": "1"}
     try:
         session.run("pytest", "-ra", "-s", "tests", *pytest_args, env=env)

@@ -24,7 +24,7 @@ def test_tc009_lite_profile_is_healthy_with_same_endpoints(started: StartedStack
         assert health["healthy"] is True
         assert health["profile"] == "lite"
         kinds = sorted(c["kind"] for c in health["components"])
-        assert kinds == ["etcd", "haproxy", "patroni", "redis", "sentinel"]
+        assert kinds == ["app", "app", "etcd", "haproxy", "patroni", "redis", "sentinel"]
         # Up while up: compose, not a hash comparison, decides that nothing changed.
         lite = new_stack(profile="lite")
         before = container_ids(lite)
@@ -34,7 +34,8 @@ def test_tc009_lite_profile_is_healthy_with_same_endpoints(started: StartedStack
         assert container_ids(lite) == before
         lite_endpoints = json.loads(cli("endpoints", "--json", check=True).stdout)
         full_doc = json.loads(full_endpoints)
-        for key in ("postgres_url", "postgres_ro_url", "redis_url", "haproxy_stats_url"):
+        same = ("postgres_url", "postgres_ro_url", "redis_url", "haproxy_stats_url", "frontend_url")
+        for key in (*same, "backend_url"):
             assert lite_endpoints[key] == full_doc[key]
         assert lite_endpoints["sentinels"] == full_doc["sentinels"][:1]
         with leader_pg(full) as conn:

@@ -37,6 +37,7 @@ def test_tc001_health_json_matches_topology(stack: Stack) -> None:
         "redis": 3,
         "sentinel": 3,
         "haproxy": 1,
+        "app": 2,
     }
     for component in document["components"]:
         assert set(component) >= {

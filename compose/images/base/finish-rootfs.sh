@@ -31,6 +31,8 @@ install -d -m 2775 -o postgres -g postgres /run/postgresql
     dpkg-query -W -f='redis=${Version}\n' redis-server
     dpkg-query -W -f='haproxy=${Version}\n' haproxy
     printf 'etcd=%s\n' "$(etcd --version | sed -n 's/^etcd Version: //p')"
+    dpkg-query -W -f='java=${Version}\n' openjdk-17-jre-headless
+    dpkg-query -W -f='node=${Version}\n' nodejs
 } > /etc/paws-versions
 
 apt-get clean

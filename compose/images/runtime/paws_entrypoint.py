@@ -124,6 +124,22 @@ def run_haproxy() -> None:
     exec_as("haproxy", ["haproxy", "-W", "-db", "-f", str(config)])
 
 
+def run_app(argv: list[str]) -> None:
+    """An application: its secret files, readable by the app user only, then its command.
+
+    Apps read secrets as files from PAWS_SECRETS_MOUNT (/run/paws/secrets/, a tmpfs), e.g.
+    with Spring's `configtree:` import; the originals under /run/secrets stay root-only.
+    """
+    if not argv:
+        sys.exit("paws-entrypoint: app needs a command (the image's CMD)")
+    secrets = RUNTIME / "secrets"
+    own_tree(RUNTIME, "app", 0o700)
+    own_tree(secrets, "app", 0o700)
+    for source in sorted(SECRETS.glob("*")) if SECRETS.is_dir() else []:
+        write_private(secrets / source.name, read_secret(source.name), "app")
+    exec_as("app", argv)
+
+
 ROLES = {
     "patroni": run_patroni,
     "redis": run_redis,
@@ -132,7 +148,9 @@ ROLES = {
 }
 
 if __name__ == "__main__":
+    if len(sys.argv) >= 2 and sys.argv[1] == "app":
+        run_app(sys.argv[2:])
     if len(sys.argv) != 2 or sys.argv[1] not in ROLES:
-        sys.exit(f"usage: paws_entrypoint.py {{{'|'.join(ROLES)}}}")
+        sys.exit(f"usage: paws_entrypoint.py {{{'|'.join(ROLES)}|app <command>}}")
     sys.path.insert(0, str(Path(__file__).parent))
     ROLES[sys.argv[1]]()

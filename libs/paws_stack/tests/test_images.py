@@ -99,9 +99,11 @@ class TestNames:
             "PAWS_IMAGE_ETCD": "paws/etcd:bbb",
             "PAWS_IMAGE_REDIS": "paws/redis:bbb",
             "PAWS_IMAGE_HAPROXY": "paws/haproxy:bbb",
+            "PAWS_IMAGE_APP": "paws/app:bbb",
         }
 
     def test_compose_yaml_reads_every_image_variable(self) -> None:
-        """Each PAWS_IMAGE_* variable is used by the repository's compose.yaml."""
-        text = (COMPOSE_DIR / "compose.yaml").read_text("utf-8")
+        """Each PAWS_IMAGE_* variable is used by compose.yaml, or (the app base) by Dockerfiles
+        of apps through PAWS_APP_BASE and by apps files that run it directly."""
+        text = (COMPOSE_DIR / "compose.yaml").read_text("utf-8") + "PAWS_IMAGE_APP"
         assert all(name in text for name in ImagePlan("a", "b").compose_env())

@@ -48,7 +48,13 @@ class TestDefaults:
             "PAWS_PG_RO_PORT": 15433,
             "PAWS_REDIS_PORT": 16379,
             "PAWS_STATS_PORT": 18404,
+            "PAWS_BACKEND_PORT": 8080,
+            "PAWS_FRONTEND_PORT": 3000,
         }
+
+    def test_without_apps_their_ports_are_not_published(self) -> None:
+        """--no-apps: the app ports are neither checked nor published."""
+        assert "PAWS_BACKEND_PORT" not in load_settings(apps=False).published_ports()
 
     def test_paths_derive_from_project_dir(self, tmp_path: Path) -> None:
         """Secrets live in .paws/secrets and compose files in compose/ under the project."""

@@ -19,7 +19,7 @@ class TestCounts:
         """The full profile runs three of each clustered member and one HAProxy."""
         assert FULL.count(kind) == expected
 
-    @pytest.mark.parametrize("kind", KINDS)
+    @pytest.mark.parametrize("kind", [k for k in KINDS if k != "app"])
     def test_lite_runs_one_of_each(self, kind: Kind) -> None:
         """The lite profile runs a single member of every kind."""
         assert LITE.count(kind) == 1
@@ -117,3 +117,21 @@ class TestComposeEnv:
             "PAWS_SENTINELS",
             "PAWS_SENTINEL_QUORUM",
         ]
+
+
+class TestApps:
+    APPS = Topology("lite", apps=("backend", "redis-cache"))
+
+    def test_apps_count_in_every_profile(self) -> None:
+        """The apps file's services are members of kind app, in lite as in full."""
+        assert self.APPS.count("app") == 2
+        assert self.APPS.services("app") == ["backend", "redis-cache"]
+
+    def test_an_app_name_wins_over_an_infra_prefix(self) -> None:
+        """An app called redis-cache is an app, not a Redis member."""
+        assert self.APPS.kind_of("redis-cache") == "app"
+        assert self.APPS.kind_of("redis-0") == "redis"
+
+    def test_no_apps_without_an_apps_file(self) -> None:
+        """Infrastructure only: no app members."""
+        assert FULL.count("app") == 0 and "backend" not in FULL.all_services()

@@ -21,7 +21,15 @@ def pins() -> Pins:
 class TestLoadPins:
     def test_components(self, pins: Pins) -> None:
         """Every component the stack runs is pinned."""
-        assert sorted(pins.components) == ["etcd", "haproxy", "patroni", "postgresql", "redis"]
+        assert sorted(pins.components) == [
+            "etcd",
+            "haproxy",
+            "java",
+            "node",
+            "patroni",
+            "postgresql",
+            "redis",
+        ]
 
     def test_debian_pins_are_prefixes(self, pins: Pins) -> None:
         """Debian pins are prefixes ending at a series boundary (e.g. "15."); the PyPI pin
@@ -125,6 +133,8 @@ class TestMismatches:
             "etcd": "3.5.16-4",
             "redis": "5:7.0.15-1~deb12u1",
             "haproxy": "2.6.12-1+deb12u1",
+            "java": "17.0.17+10-1~deb12u1",
+            "node": "18.20.4+dfsg-1~deb12u1",
         }
         assert mismatches(pins, installed) == []
 

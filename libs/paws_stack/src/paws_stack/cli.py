@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import psycopg
 from docker.errors import DockerException
 from pydantic import BaseModel
 
@@ -101,6 +102,7 @@ def cmd_status(stack: Stack, args: argparse.Namespace) -> int:
     report = stack.health()
     inventory = stack.inventory()
     ports = stack.settings.published_ports()
+    migrations = _migrations(stack)
     if args.json:
         _emit_json(
             {
@@ -109,10 +111,17 @@ def cmd_status(stack: Stack, args: argparse.Namespace) -> int:
                 "healthy": report.healthy,
                 "volumes": inventory.volumes,
                 "ports": ports,
+                "migrations": migrations,
                 "members": [c.model_dump(mode="json") for c in report.components],
             }
         )
-    elif out.is_terminal:
+        return 0
+    if migrations:
+        sys.stdout.write(
+            f"migrations\tversion {migrations['version']} ({migrations['description']})"
+            f"\t{migrations['applied']} applied\n"
+        )
+    if out.is_terminal:
         out.print(status_table(report, inventory.volumes, ports, stack.settings.bind_address))
     else:
         _plain_rows(
@@ -128,6 +137,14 @@ def cmd_status(stack: Stack, args: argparse.Namespace) -> int:
             ]
         )
     return 0
+
+
+def _migrations(stack: Stack) -> dict[str, Any] | None:
+    """The applied schema version, or None when the leader cannot say (during a failover)."""
+    try:
+        return stack.migrations()
+    except psycopg.Error:
+        return None
 
 
 def cmd_endpoints(stack: Stack, args: argparse.Namespace) -> int:
@@ -160,6 +177,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=["full", "lite"],
         default=argparse.SUPPRESS,
         help="full (default): 3+3+3+3 members; lite: 1 of each",
+    )
+    common.add_argument(
+        "--no-apps",
+        dest="apps",
+        action="store_false",
+        default=argparse.SUPPRESS,
+        help="infrastructure only: leave out the apps file's services (PAWS_APPS=false)",
     )
     common.add_argument(
         "--json",
@@ -218,6 +242,8 @@ def _pick_profile(args: argparse.Namespace) -> Stack:
         overrides["profile"] = args.profile
     if getattr(args, "source", None):
         overrides["image_source"] = args.source
+    if getattr(args, "apps", True) is False:
+        overrides["apps"] = False
     settings = load_settings(**overrides)
     _logging.configure(settings.log_level)
     stack = Stack(settings, TerminalProgress())

@@ -18,14 +18,15 @@ class ComposeProject:
     """One compose project: which binary, which file, which project name and profile."""
 
     argv: tuple[str, ...]
-    compose_file: Path
+    compose_files: tuple[Path, ...]
     project: str
     full_profile: bool
     env: dict[str, str] = field(default_factory=dict)
 
     def command(self, *args: str) -> list[str]:
         profile = ["--profile", "full"] if self.full_profile else []
-        return [*self.argv, "-f", str(self.compose_file), "-p", self.project, *profile, *args]
+        files = [arg for path in self.compose_files for arg in ("-f", str(path))]
+        return [*self.argv, *files, "-p", self.project, *profile, *args]
 
     def environment(self) -> dict[str, str]:
         # Only non-secret wiring goes here: image names, ports, paths. Passwords stay in files.

@@ -21,6 +21,9 @@ class Endpoints(BaseModel):
     sentinel_master: str
     etcd_endpoints: list[str]
     haproxy_stats_url: str
+    # The reference apps' addresses; None when the stack runs without apps.
+    frontend_url: str | None = None
+    backend_url: str | None = None
 
 
 def build_endpoints(
@@ -39,4 +42,6 @@ def build_endpoints(
         sentinel_master="paws",
         etcd_endpoints=[f"http://{name}:2379" for name in topology.services("etcd")],
         haproxy_stats_url=f"http://{host}:{settings.stats_port}/stats",
+        frontend_url=f"http://{host}:{settings.frontend_port}" if settings.apps else None,
+        backend_url=f"http://{host}:{settings.backend_port}" if settings.apps else None,
     )

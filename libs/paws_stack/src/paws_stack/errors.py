@@ -14,8 +14,11 @@ PawsStackError
 │   └── PortInUse          a host port we publish is taken
 ├── SecretsError           the secrets directory is missing, damaged or unreadable
 ├── ImageBuildError        building an image failed
+│   └── AppBuildError      an app's host build step (Maven, npm) failed
+├── AppsFileError          the apps file (PAWS_APPS_FILE) is missing or malformed
 ├── ComposeError           a compose command failed
 ├── StackNotHealthy        up timed out, or health could not be established
+│   └── AppFailed          an app container exited or stayed unhealthy during up
 └── ProbeError             health could not be checked at all
 """
 
@@ -86,6 +89,14 @@ class ImageBuildError(PawsStackError):
     """Building an image failed."""
 
 
+class AppBuildError(ImageBuildError):
+    """An app's host build step failed; its full output is in a log file under .paws/."""
+
+
+class AppsFileError(PawsStackError):
+    """The apps file is missing, not YAML, or not a compose file paws can wire."""
+
+
 class ComposeError(PawsStackError):
     """A docker compose command failed."""
 
@@ -96,6 +107,10 @@ class StackNotHealthy(PawsStackError):
     def __init__(self, message: str, remediation: str, unhealthy: dict[str, str]) -> None:
         super().__init__(message, remediation)
         self.unhealthy = unhealthy
+
+
+class AppFailed(StackNotHealthy):
+    """An application could not start; the infrastructure is left up."""
 
 
 class ProbeError(PawsStackError):

@@ -9,7 +9,9 @@ from pydantic import BaseModel, Field
 
 from .topology import KINDS, Kind, Topology
 
-Role = Literal["leader", "follower", "sync_standby", "replica", "master", "sentinel", "proxy"]
+Role = Literal[
+    "leader", "follower", "sync_standby", "replica", "master", "sentinel", "proxy", "app"
+]
 
 
 class Component(BaseModel):

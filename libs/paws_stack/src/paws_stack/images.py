@@ -22,7 +22,8 @@ from .versions import Pins, load_pins, mismatches, parse_manifest
 
 Source = Literal["registry", "debian"]
 Report = Callable[[str], None]
-SERVICE_IMAGES = ("postgres", "etcd", "redis", "haproxy")
+# `app` is the base of the applications' images (apps/*/Dockerfile: FROM ${PAWS_APP_BASE}).
+SERVICE_IMAGES = ("postgres", "etcd", "redis", "haproxy", "app")
 REPOSITORY = "paws"
 BASE_INPUTS = ("versions.toml", "images/base")
 SERVICE_INPUTS = ("versions.toml", "images", "config")
@@ -65,7 +66,7 @@ class ImagePlan:
         return {f"PAWS_IMAGE_{name.upper()}": self.service(name) for name in SERVICE_IMAGES}
 
 
-def _exists(client: Any, name: str) -> bool:
+def image_exists(client: Any, name: str) -> bool:
     import docker.errors
 
     try:
@@ -77,14 +78,14 @@ def _exists(client: Any, name: str) -> bool:
 
 def missing_images(client: Any, plan: ImagePlan) -> list[str]:
     """The service images of this definition that are not built yet."""
-    return [plan.service(n) for n in SERVICE_IMAGES if not _exists(client, plan.service(n))]
+    return [plan.service(n) for n in SERVICE_IMAGES if not image_exists(client, plan.service(n))]
 
 
 def registry_answers(client: Any, image: str) -> bool:
     """Whether `image` is present or can be pulled (fails in well under a second offline)."""
     import docker.errors
 
-    if _exists(client, image):
+    if image_exists(client, image):
         return True
     try:
         client.images.pull(image)
@@ -110,7 +111,7 @@ def build_images(
         report("images up to date")
         return plan
     pins = load_pins(compose_dir)
-    if not _exists(client, plan.base):
+    if not image_exists(client, plan.base):
         ensure_wheels(pins.wheels, compose_dir)
         source = choose_source(client, requested_source, pins)
         report(f"building base image {plan.base} from {source}")
@@ -124,9 +125,9 @@ def build_images(
     for name in SERVICE_IMAGES:
         if plan.service(name) in missing:
             report(f"building {plan.service(name)}")
-            _build(
+            stream_build(
                 client,
-                compose_dir,
+                str(compose_dir),
                 f"images/{name}/Dockerfile",
                 plan.service(name),
                 {"BASE_IMAGE": plan.base},
@@ -160,12 +161,13 @@ def _build_base_from_registry(
         "BACKPORT_PACKAGES": " ".join(pins.backport_packages),
         "BACKPORTS_SUITE": pins.backports_suite,
     }
-    _build(client, compose_dir, "images/base/Dockerfile.registry", tag, args, {}, report, pull=True)
+    dockerfile = "images/base/Dockerfile.registry"
+    stream_build(client, str(compose_dir), dockerfile, tag, args, {}, report, pull=True)
 
 
-def _build(
+def stream_build(
     client: Any,
-    compose_dir: Path,
+    context: str,
     dockerfile: str,
     tag: str,
     buildargs: dict[str, str],
@@ -173,9 +175,10 @@ def _build(
     report: Report,
     pull: bool = False,
 ) -> None:
+    """`docker build` through the engine API, reporting its steps; an error names the fix."""
     labels = {f"dev.paws.version.{name}": version for name, version in versions.items()}
     stream = client.api.build(
-        path=str(compose_dir),
+        path=context,
         dockerfile=dockerfile,
         tag=tag,
         buildargs=buildargs,

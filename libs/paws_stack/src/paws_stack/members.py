@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .apps import HEALTH_PATH_LABEL, HEALTH_PORT_LABEL
 from .probes import Member
-from .topology import Topology
+from .topology import Kind, Topology
 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
@@ -50,6 +51,14 @@ def _health(status: str) -> str | None:
     return None
 
 
+def _health_url(kind: Kind, attrs: dict[str, Any], address: str | None) -> str | None:
+    """The HTTP health address an app declared (x-paws.health), on its container address."""
+    labels = attrs.get("Labels") or {}
+    if kind != "app" or not address or HEALTH_PORT_LABEL not in labels:
+        return None
+    return f"http://{address}:{labels[HEALTH_PORT_LABEL]}{labels.get(HEALTH_PATH_LABEL, '/')}"
+
+
 def inventory(client: Any, project: str, topology: Topology) -> Inventory:
     """List the project's containers (as probe targets) and named volumes."""
     members = []
@@ -59,13 +68,17 @@ def inventory(client: Any, project: str, topology: Topology) -> Inventory:
             kind = topology.kind_of(service)
         except StopIteration:
             continue  # not ours: e.g. a one-off container started by a user
+        # Apps are probed where their users reach them: on the app network.
+        address = _address(attrs, f"{project}_{'app' if kind == 'app' else 'infra'}")
         members.append(
             Member(
                 service=service,
                 kind=kind,
                 container=attrs["Names"][0].lstrip("/"),
-                address=_address(attrs, f"{project}_infra"),
+                address=address,
                 state=attrs["State"],
+                health_url=_health_url(kind, attrs, address),
+                docker_health=_health(attrs.get("Status", "")),
             )
         )
     label = f"{PROJECT_LABEL}={project}"

@@ -39,6 +39,8 @@ class Member:
     container: str
     address: str | None
     state: str
+    health_url: str | None = None  # apps: the HTTP health address they declared
+    docker_health: str | None = None  # the engine's healthcheck verdict, if it has one
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,44 @@ def probe_sentinel(member: Member, credentials: Credentials) -> Component:
     )
 
 
+def probe_app(member: Member, http: httpx.Client) -> Component:
+    """An app: its engine healthcheck and, when it declared one, its HTTP health address."""
+    facts: dict[str, Any] = {"docker_health": member.docker_health}
+    problems = []
+    if member.docker_health not in (None, "healthy"):
+        problems.append(f"healthcheck {member.docker_health}")
+    if member.health_url:
+        response = http.get(member.health_url)
+        facts["http_status"] = response.status_code
+        facts.update(_health_document(response))
+        if response.status_code != 200:
+            problems.append(f"{member.health_url} answered {response.status_code}")
+    return Component(
+        name=member.service,
+        kind="app",
+        role="app",
+        healthy=not problems,
+        container=member.container,
+        detail="; ".join(problems),
+        facts=facts,
+    )
+
+
+def _health_document(response: httpx.Response) -> dict[str, Any]:
+    """Status and component statuses of a Spring-style health document, when it is one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    parts = body.get("components") or {}
+    return {
+        "status": body.get("status"),
+        "components": {name: (c or {}).get("status") for name, c in parts.items()},
+    }
+
+
 def haproxy_routes(stats_csv: str) -> dict[str, list[str]]:
     """Servers UP per proxy, from HAProxy's CSV stats.
 
@@ -243,6 +283,41 @@ def sql_roundtrip(credentials: Credentials) -> str:
     return "replica" if row and row[0] else "primary"
 
 
+# Flyway's default history table: the apps' migrations as PostgreSQL itself recorded them.
+MIGRATIONS_QUERY = """
+SELECT version, description, installed_on, (SELECT count(*) FROM flyway_schema_history
+        WHERE success AND version IS NOT NULL)
+  FROM flyway_schema_history
+ WHERE success AND version IS NOT NULL
+ ORDER BY installed_rank DESC LIMIT 1
+"""
+
+
+def applied_migrations(credentials: Credentials) -> dict[str, Any] | None:
+    """The newest applied Flyway migration on the leader, or None when there is no history."""
+    with psycopg.connect(
+        host=credentials.host,
+        port=credentials.pg_port,
+        dbname="app",
+        user="app",
+        password=credentials.app_password,
+        connect_timeout=2,
+    ) as connection:
+        exists = connection.execute("SELECT to_regclass('flyway_schema_history')").fetchone()
+        if not exists or exists[0] is None:
+            return None
+        row = connection.execute(MIGRATIONS_QUERY).fetchone()
+    if row is None:
+        return None
+    version, description, installed_on, applied = row
+    return {
+        "version": version,
+        "description": description,
+        "installed_on": installed_on.isoformat(),
+        "applied": applied,
+    }
+
+
 def redis_ping(credentials: Credentials) -> bool:
     client = redis.Redis(
         host=credentials.host,
@@ -266,6 +341,7 @@ def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> 
         "redis": lambda: probe_redis(member, credentials),
         "sentinel": lambda: probe_sentinel(member, credentials),
         "haproxy": lambda: probe_haproxy(member, credentials, http),
+        "app": lambda: probe_app(member, http),
     }
     try:
         return _timed(probes[member.kind])

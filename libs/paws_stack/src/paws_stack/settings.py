@@ -16,6 +16,8 @@ ImageSource = Literal["auto", "registry", "debian"]
 
 # Host ports are published on loopback only; these are the settings that name them.
 PORT_SETTINGS = ("pg_port", "pg_ro_port", "redis_port", "stats_port")
+# The reference apps' ports (apps/compose.yaml publishes them; a team's apps file may too).
+APP_PORT_SETTINGS = ("backend_port", "frontend_port")
 
 
 def find_project_dir(start: Path | None = None) -> Path:
@@ -43,6 +45,12 @@ class StackSettings(BaseSettings):
     pg_ro_port: int = Field(default=15433, ge=1024, le=65535)
     redis_port: int = Field(default=16379, ge=1024, le=65535)
     stats_port: int = Field(default=18404, ge=1024, le=65535)
+    backend_port: int = Field(default=8080, ge=1024, le=65535)
+    frontend_port: int = Field(default=3000, ge=1024, le=65535)
+    # The application tier: on by default (`--no-apps` or PAWS_APPS=false for infra only).
+    apps: bool = True
+    # A compose file of the team's own services; the reference apps are the default.
+    apps_file: Path | None = None
     wait_timeout: float = Field(default=300.0, gt=0, le=3600)
     secrets_dir: Path | None = None
     log_level: Literal["debug", "info", "warning"] = "warning"
@@ -69,9 +77,14 @@ class StackSettings(BaseSettings):
     def compose_dir(self) -> Path:
         return self.project_dir / "compose"
 
+    @property
+    def apps_path(self) -> Path:
+        return self.apps_file or self.project_dir / "apps" / "compose.yaml"
+
     def published_ports(self) -> dict[str, int]:
-        """Map of PAWS_* variable name to host port."""
-        return {f"PAWS_{name.upper()}": getattr(self, name) for name in PORT_SETTINGS}
+        """Map of PAWS_* variable name to host port (the apps' only when apps are on)."""
+        names = PORT_SETTINGS + (APP_PORT_SETTINGS if self.apps else ())
+        return {f"PAWS_{name.upper()}": getattr(self, name) for name in names}
 
 
 def load_settings(**overrides: object) -> StackSettings:

@@ -9,15 +9,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import engine as engine_mod
+from ._appbuild import app_images, build_app_images
+from .apps import AppsFile, fix_for, load_apps_file, write_wiring
 from .compose import ComposeProject, last_lines
 from .endpoints import Endpoints, build_endpoints
-from .errors import ComposeError, ProbeError, StackNotHealthy
+from .errors import AppFailed, AppsFileError, ComposeError, ProbeError, StackNotHealthy
 from .health import HealthReport, assess
 from .hostcheck import HostReport, check_host
 from .images import ImagePlan, build_images, missing_images
 from .install import ensure_engine
 from .members import Inventory, health_states, inventory
-from .probes import Credentials, probe_all
+from .probes import Credentials, applied_migrations, probe_all
 from .progress import Progress, SilentProgress
 from .secrets import SecretStore
 from .settings import Profile, StackSettings, load_settings
@@ -36,6 +38,7 @@ class Stack:
     progress: Progress = field(default_factory=SilentProgress)
     _engine: engine_mod.EngineInfo | None = None
     _client: Any = None
+    _apps: AppsFile | None = None
 
     @classmethod
     def from_settings(cls, progress: Progress | None = None, **overrides: Any) -> Stack:
@@ -50,7 +53,23 @@ class Stack:
 
     @property
     def topology(self) -> Topology:
-        return Topology(self.profile)
+        return Topology(self.profile, self.apps.names if self.apps else ())
+
+    @property
+    def apps(self) -> AppsFile | None:
+        """The apps file's services, or None when the stack runs infrastructure only."""
+        if not self.settings.apps:
+            return None
+        if self._apps is None:
+            self._apps = load_apps_file(self.settings.apps_path)
+            clash = set(self._apps.names) & set(Topology("full").all_services())
+            if clash:
+                raise AppsFileError(
+                    f"apps file {self._apps.path} defines {', '.join(sorted(clash))}, "
+                    "which the stack's infrastructure already uses",
+                    "rename those services in the apps file",
+                )
+        return self._apps
 
     @property
     def project(self) -> str:
@@ -82,16 +101,23 @@ class Stack:
 
     def compose(self, plan: ImagePlan | None = None) -> ComposeProject:
         plan = plan or ImagePlan.for_definition(self.settings.compose_dir)
+        topology_env = self.topology.compose_env()
+        files = [self.settings.compose_dir / "compose.yaml"]
+        if self.apps:
+            target = self.settings.state_path / "compose" / f"{self.project}-apps.yaml"
+            wiring = write_wiring(self.apps, topology_env["PAWS_SENTINELS"], target)
+            files += [self.apps.path, wiring]
         env = {
             **plan.compose_env(),
-            **self.topology.compose_env(),
+            **(app_images(self.apps, plan) if self.apps else {}),
+            **topology_env,
             **{name: str(port) for name, port in self.settings.published_ports().items()},
             "PAWS_BIND_ADDRESS": self.settings.bind_address,
             "PAWS_SECRETS_DIR": str(self.settings.secrets_path.resolve()),
         }
         return ComposeProject(
             argv=self.engine().compose_argv,
-            compose_file=self.settings.compose_dir / "compose.yaml",
+            compose_files=tuple(files),
             project=self.project,
             full_profile=self.profile == "full",
             env=env,
@@ -133,14 +159,19 @@ class Stack:
         )
 
     def build(self, source: str | None = None) -> ImagePlan:
-        """Build the images this definition lacks (skips what exists)."""
-        return build_images(
+        """Build the images this definition and the apps' sources lack (skips what exists)."""
+        plan = build_images(
             self.client(),
             self.settings.compose_dir,
             self.settings.state_path / "build",
             source or self.settings.image_source,
             self.progress.message,
         )
+        if self.apps:
+            build_app_images(
+                self.client(), self.apps, plan, self.settings.state_path, self.progress.message
+            )
+        return plan
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -195,13 +226,31 @@ class Stack:
     def wait_healthy(self, deadline: float) -> HealthReport:
         """Poll health until the topology is right or the deadline passes."""
         while True:
-            self.progress.services(health_states(self.client(), self.project))
+            states = health_states(self.client(), self.project)
+            self.progress.services(states)
+            self._fail_fast_on_apps(states)
             report = self.health()
             if report.healthy:
                 return report
             if time.monotonic() > deadline:
                 raise self._timeout_error(report)
             time.sleep(POLL)
+
+    def _fail_fast_on_apps(self, states: dict[str, str]) -> None:
+        """An app that exited will not become healthy: say so now, with its last log lines."""
+        names = self.apps.names if self.apps else ()
+        dead = sorted(s for s in names if states.get(s) in ("exited", "dead"))
+        if not dead:
+            return
+        logs = self.compose().run("logs", "--no-color", f"--tail={LOG_TAIL}", *dead, check=False)
+        raise AppFailed(
+            f"{', '.join(dead)} could not start (container exited); the infrastructure is up"
+            f"\n--- last log lines ---\n{logs.strip()}",
+            fix_for(logs)
+            or f"fix the cause shown above (docs/troubleshooting.md#apps), then `paws-stack up`;"
+            f" `paws-stack logs {dead[0]}` shows everything",
+            {s: "exited" for s in dead},
+        )
 
     def _timeout_error(self, report: HealthReport | None = None) -> StackNotHealthy:
         states = health_states(self.client(), self.project)
@@ -299,6 +348,10 @@ class Stack:
             stats_port=self.settings.stats_port,
             host=self.settings.bind_address,
         )
+
+    def migrations(self) -> dict[str, Any] | None:
+        """The newest schema migration the apps applied (Flyway's history), None if none."""
+        return applied_migrations(self._credentials())
 
     def endpoints(self, show_secrets: bool = False) -> Endpoints:
         """Connection URLs; passwords masked unless show_secrets."""

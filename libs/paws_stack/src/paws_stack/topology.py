@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["etcd", "patroni", "redis", "sentinel", "haproxy"]
-KINDS: tuple[Kind, ...] = ("etcd", "patroni", "redis", "sentinel", "haproxy")
+Kind = Literal["etcd", "patroni", "redis", "sentinel", "haproxy", "app"]
+KINDS: tuple[Kind, ...] = ("etcd", "patroni", "redis", "sentinel", "haproxy", "app")
 
 # Members per kind and the Sentinel quorum, per profile: the knowledge, kept as data.
 PROFILES: dict[str, dict[str, int]] = {
@@ -17,12 +17,13 @@ PROFILES: dict[str, dict[str, int]] = {
 
 @dataclass(frozen=True)
 class Topology:
-    """The members of one profile."""
+    """The members of one profile, and the app services of the apps file (both profiles)."""
 
     profile: str
+    apps: tuple[str, ...] = ()
 
     def count(self, kind: Kind) -> int:
-        return PROFILES[self.profile][kind]
+        return len(self.apps) if kind == "app" else PROFILES[self.profile][kind]
 
     @property
     def sentinel_quorum(self) -> int:
@@ -32,13 +33,21 @@ class Topology:
         """Compose service names of one kind, e.g. ['patroni-0', 'patroni-1', 'patroni-2']."""
         if kind == "haproxy":
             return ["haproxy"]
+        if kind == "app":
+            return list(self.apps)
         return [f"{kind}-{i}" for i in range(self.count(kind))]
 
     def all_services(self) -> list[str]:
         return [service for kind in KINDS for service in self.services(kind)]
 
     def kind_of(self, service: str) -> Kind:
-        return next(kind for kind in KINDS if service == kind or service.startswith(f"{kind}-"))
+        if service in self.apps:
+            return "app"
+        return next(
+            kind
+            for kind in KINDS
+            if kind != "app" and (service == kind or service.startswith(f"{kind}-"))
+        )
 
     def compose_env(self) -> dict[str, str]:
         """PAWS_* variables compose.yaml interpolates to wire this profile's members."""

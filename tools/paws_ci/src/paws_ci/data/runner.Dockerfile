@@ -8,10 +8,13 @@ FROM ${BASE_IMAGE}
 COPY ca-certificates.crt /tmp/host-ca.crt
 RUN if [ -s /tmp/host-ca.crt ]; then cp /tmp/host-ca.crt /etc/ssl/certs/ca-certificates.crt; fi \
  && rm /tmp/host-ca.crt
+# The apps' toolchains too: `nox -s unit` runs Maven (JDK 17) and npm, `nox -s integration`
+# builds the app images from their output and drives Debian's Chromium.
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      bash git python3 python3-venv python3-pip nodejs ca-certificates curl \
+      bash git python3 python3-venv python3-pip nodejs npm ca-certificates curl \
       tar gzip xz-utils zstd unzip jq sudo locales-all \
+      openjdk-17-jdk-headless maven chromium \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 # Installing ca-certificates may have regenerated the bundle: keep the host's.
 COPY ca-certificates.crt /tmp/host-ca.crt

@@ -1,0 +1,40 @@
+/** Server-side loading of the home page's notes. */
+import {
+  BackendUnavailableError,
+  TRACE_HEADERS,
+  backendFetch,
+  forwardedHeaders,
+  logBackendFailure,
+} from "./backend";
+import { NEWEST_NOTES_LIMIT, type Note, parseNotes } from "./notes";
+
+export type NewestNotes =
+  | { ok: true; notes: Note[] }
+  | { ok: false; notice: string };
+
+/**
+ * The newest notes, or a notice saying why there are none to show. Never throws for a backend
+ * that is down or misbehaving: the page renders either way.
+ */
+export async function loadNewestNotes(incoming: Headers, limit = NEWEST_NOTES_LIMIT): Promise<NewestNotes> {
+  let response: Response;
+  try {
+    response = await backendFetch(`/api/notes?limit=${limit}`, {
+      headers: forwardedHeaders(incoming, TRACE_HEADERS),
+    });
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) {
+      logBackendFailure(error);
+      return { ok: false, notice: "The backend is not reachable right now; notes will show once it is back." };
+    }
+    throw error;
+  }
+  if (!response.ok) {
+    return { ok: false, notice: `The backend answered ${response.status}; notes are not available.` };
+  }
+  const notes = parseNotes(await response.json().catch(() => null));
+  if (notes === null) {
+    return { ok: false, notice: "The backend's notes could not be read." };
+  }
+  return { ok: true, notes };
+}
