@@ -113,17 +113,17 @@ class TestJobUser:
         assert _run(repo, "--", "--container-options", "--cpus 1") == 0
         argv = act_calls[0]["argv"]
         options = argv[argv.index("--container-options") + 1]
-        assert options == "--user 1000:1001 --group-add 998 --cpus 1"
+        assert options == "--pid=host --user 1000:1001 --group-add 998 --cpus 1"
         assert argv.count("--container-options") == 1
 
-    def test_root_owned_checkout_adds_nothing(
+    def test_root_owned_checkout_adds_no_user(
         self, repo: Path, act_calls: list[dict[str, Any]]
     ) -> None:
         """A checkout owned by the test's own user: root here adds no --user; others do."""
         assert _run(repo) == 0
         argv = act_calls[0]["argv"]
         if repo.stat().st_uid == 0:
-            assert "--container-options" not in argv
+            assert argv[argv.index("--container-options") + 1] == "--pid=host"
         else:
             assert f"--user {repo.stat().st_uid}:" in argv[argv.index("--container-options") + 1]
 
