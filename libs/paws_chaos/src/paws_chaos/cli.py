@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario")
     run.add_argument("--json", action="store_true", help="one JSON document on stdout")
     run.add_argument("--repeat", type=int, default=1, metavar="N")
+    run.add_argument(
+        "--no-http",
+        dest="http",
+        action="store_false",
+        default=None,
+        help="leave out the HTTP workload through the apps and its checks (PAWS_CHAOS_HTTP=false)",
+    )
     listing = commands.add_parser("list", help="the scenarios and what each proves")
     listing.add_argument("--json", action="store_true")
     return parser
@@ -56,7 +63,7 @@ def _list(as_json: bool) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings = load_chaos_settings()
+    settings = load_chaos_settings(**({} if args.http is None else {"http": args.http}))
     scenario = load_scenario(args.scenario, settings.scenario_dir)
     overrides = {"project_dir": args.project_dir} if args.project_dir else {}
     stack = Stack.from_settings(**overrides)

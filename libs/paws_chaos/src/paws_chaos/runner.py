@@ -14,6 +14,7 @@ from paws_stack import HealthReport, PawsStackError, ProbeError, Stack, StackNot
 
 from .errors import FaultNotInjected, NotSteadyState, RollbackFailed, StackUnavailable
 from .faults import Fault
+from .http_phase import begin_http
 from .report import Report, verdict
 from .scenarios import Scenario
 from .settings import ChaosSettings, load_chaos_settings
@@ -79,6 +80,11 @@ class Experiment:
         run.config = patroni_config(self.addresses.of(leader))
         self._start_workloads()
         try:
+            run.http = begin_http(
+                self.stack, self.scenario, self.settings, run.before, uuid.uuid4().hex[:10]
+            )
+            if run.http is not None:
+                self.say(f"http workload: {run.http.status} {run.http.reason}".rstrip())
             self._warm_up()
             self._inject_hold_restore()
             if not run.interrupted:
@@ -90,6 +96,7 @@ class Experiment:
                     self._verify()
             finally:
                 self._cleanup()
+                self._cleanup_http()
         report = judge(run)
         self.say(f"verdict: {verdict(report)}")
         return report
@@ -148,6 +155,8 @@ class Experiment:
                     [str(errors)],
                 )
             time.sleep(0.1)
+        if self.run_.http is not None:
+            self.run_.http.warm_up(deadline)
         self.run_.mark("workloads writing", time.monotonic())
         self.say(f"workloads writing: {', '.join(w.workload for w in self.run_.writers)}")
 
@@ -247,6 +256,8 @@ class Experiment:
 
     def _stop_workloads(self) -> None:
         run = self.run_
+        if run.http is not None:
+            run.http.stop()
         for writer in run.writers:
             writer.stop()
         if run.watcher is not None:
@@ -257,6 +268,8 @@ class Experiment:
         run, settings = self.run_, self.settings
         since, until = run.injected or run.stopped, run.stopped
         bind = self.stack.settings
+        if run.http is not None:
+            run.http.verify(self._conninfo(bind.bind_address, bind.pg_port))
         for writer in run.writers:
             if isinstance(writer, PostgresWriter):
                 report = run.after or self.stack.health()
@@ -286,6 +299,16 @@ class Experiment:
                 self.run_.still_broken.append(
                     f"could not clean up the {writer.workload} workload: {error}"
                 )
+
+    def _cleanup_http(self) -> None:
+        """Delete the notes the HTTP workload wrote (test data), whatever happened before."""
+        if self.run_.http is None:
+            return
+        bind = self.stack.settings
+        try:
+            self.run_.http.cleanup(self._conninfo(bind.bind_address, bind.pg_port))
+        except Exception as error:  # cleanup must not hide the experiment's outcome
+            self.run_.still_broken.append(f"could not delete the HTTP workload's notes: {error}")
 
 
 def _rollback_state(faults: list[Fault]) -> str:
