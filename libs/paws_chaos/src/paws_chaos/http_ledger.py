@@ -52,7 +52,7 @@ class HttpCall:
     @property
     def acked(self) -> bool:
         """A note the application acknowledged as stored: it must exist afterwards."""
-        return self.call == "notes" and self.status == 201 and bool(self.note_id)
+        return self.call == "notes" and self.status == 201 and bool(self.note_id) and self.ok
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def tally(calls: Sequence[HttpCall]) -> Tally:
     return Tally(
         requests=len(calls),
         errors=sum(1 for c in calls if not c.ok),
-        non_2xx=sum(1 for c in calls if c.status is not None and not c.ok),
+        non_2xx=sum(1 for c in calls if c.status is not None and not 200 <= c.status < 300),
         transport_errors=sum(1 for c in calls if c.status is None),
         acked=sum(1 for c in calls if c.acked),
     )

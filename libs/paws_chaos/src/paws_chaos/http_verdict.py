@@ -51,8 +51,12 @@ def http_result(phase: HttpPhase, start: float | None, end: float | None) -> Htt
 def http_checks(expect: HttpExpect | None, result: HttpResult | None) -> list[Check]:
     """The verdict lines of the HTTP workload. No evidence is never a pass: a required
     workload that was not measured, or saw no request during the fault, fails."""
-    if expect is None or result is None:
+    if expect is None:
         return []
+    if result is None:
+        if not expect.required:
+            return []
+        return [Check(name="HTTP workload", ok=False, detail="not measured: it never started")]
     if result.status == "skipped":
         return [Check(name="HTTP workload", ok=True, detail=f"skipped: {result.reason}")]
     if result.status == "not measured":
