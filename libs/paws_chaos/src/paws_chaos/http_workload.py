@@ -8,6 +8,7 @@ instead of piling up hundreds.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 import uuid
@@ -82,7 +83,7 @@ class _Client(threading.Thread):
         prefix = f"{note_prefix(w.tag)}{self.route}-{self.index}:"
         # Clients start spread over one interval, so the rate is steady rather than bursty.
         next_at = time.monotonic() + w.interval * self.slot
-        with httpx.Client(base_url=self.base_url, timeout=w.timeout) as client:
+        with httpx.Client(base_url=self.base_url, timeout=w.timeout, verify=w.tls) as client:
             n = 0
             while not w.stopping.wait(max(0.0, next_at - time.monotonic())):
                 call = w.calls[n % len(w.calls)]
@@ -109,6 +110,10 @@ class HttpWorkload:
         self.interval = clients_per_route * len(targets) / rate
         self.ledger = HttpLedger()
         self.stopping = threading.Event()
+        # One TLS context for all clients: building one per client (httpx's default) loads the
+        # CA bundle each time, which on a loaded 2-core machine delays the first request by
+        # seconds. The apps are plain http on loopback; https targets would still be verified.
+        self.tls = ssl.create_default_context()
         places = [(route, index) for route in self.targets for index in range(clients_per_route)]
         self._clients = [
             _Client(self, route, self.targets[route], index, slot / len(places))
