@@ -65,14 +65,14 @@ describe("NoteForm", () => {
     const user = userEvent.setup();
     const onCreated = jest.fn();
     fetchMock.mockResolvedValue(
-      fakeJsonResponse(502, { error: "backend_unreachable", message: "backend unreachable: http://backend:8080/api/notes" }),
+      fakeJsonResponse(502, { error: "backend_unreachable", message: "the backend is not reachable" }),
     );
     render(<NoteForm onCreated={onCreated} />);
 
     await user.type(screen.getByTestId("note-input"), "kept");
     await user.click(screen.getByTestId("note-submit"));
 
-    expect(screen.getByTestId("note-error")).toHaveTextContent("Could not add the note (502: backend unreachable");
+    expect(screen.getByTestId("note-error")).toHaveTextContent("Could not add the note (502: the backend is not reachable).");
     expect(screen.getByTestId("note-input")).toHaveValue("kept");
     expect(onCreated).not.toHaveBeenCalled();
   });

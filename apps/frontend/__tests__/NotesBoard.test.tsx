@@ -49,4 +49,13 @@ describe("NotesBoard", () => {
     expect(screen.queryByTestId("notes-empty")).not.toBeInTheDocument();
     expect(screen.getByTestId("note")).toHaveTextContent("just added");
   });
+
+  it("shows notes added while the server's list is unknown, without an empty state", async () => {
+    render(<NotesBoard initialNotes={null} />);
+    expect(screen.queryByTestId("notes-empty")).not.toBeInTheDocument();
+
+    await addNote("just added");
+
+    expect(screen.getByTestId("note")).toHaveTextContent("just added");
+  });
 });

@@ -25,4 +25,11 @@ describe("NotesList", () => {
     expect(screen.getByTestId("notes-empty")).toHaveTextContent("No notes yet.");
     expect(screen.queryAllByTestId("note")).toHaveLength(0);
   });
+
+  it("claims no empty state when the server's notes are unknown", () => {
+    const { container } = render(<NotesList notes={[]} known={false} />);
+
+    expect(screen.queryByTestId("notes-empty")).not.toBeInTheDocument();
+    expect(container).toBeEmptyDOMElement();
+  });
 });

@@ -112,7 +112,7 @@ describe("POST /api/notes", () => {
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     expect(await response.json()).toEqual({
       error: "backend_unreachable",
-      message: "backend unreachable: http://backend.test:8080/api/notes",
+      message: "the backend is not reachable",
     });
     expect(fetchMock).toHaveBeenCalledTimes(1);
   });
@@ -128,6 +128,7 @@ describe("POST /api/notes", () => {
       level: "error",
       msg: "backend request failed",
       reason: "unreachable",
+      url: "http://backend.test:8080/api/notes",
       cause: "fetch failed: connect ECONNREFUSED",
     });
   });

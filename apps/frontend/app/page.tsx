@@ -14,7 +14,7 @@ export default async function HomePage() {
       <h1 data-testid="title">paws notes</h1>
       <Counter />
       {newest.ok ? null : <BackendNotice message={newest.notice} />}
-      <NotesBoard initialNotes={newest.ok ? newest.notes : []} />
+      <NotesBoard initialNotes={newest.ok ? newest.notes : null} />
     </main>
   );
 }

@@ -9,8 +9,9 @@ import { NotesList } from "./NotesList";
 /**
  * The form and the list together. A new note shows at once from the POST's answer (a replica may
  * not have it yet); the refresh then brings the server's list, merged so each note shows once.
+ * `initialNotes` is null when the server could not load them.
  */
-export function NotesBoard({ initialNotes }: { initialNotes: readonly Note[] }) {
+export function NotesBoard({ initialNotes }: { initialNotes: readonly Note[] | null }) {
   const router = useRouter();
   const [created, setCreated] = useState<Note[]>([]);
 
@@ -22,7 +23,7 @@ export function NotesBoard({ initialNotes }: { initialNotes: readonly Note[] }) 
   return (
     <section aria-label="Notes">
       <NoteForm onCreated={onCreated} />
-      <NotesList notes={mergeNotes(created, initialNotes)} />
+      <NotesList notes={mergeNotes(created, initialNotes ?? [])} known={initialNotes !== null} />
     </section>
   );
 }

@@ -1,9 +1,15 @@
 import type { Note } from "@/lib/notes";
 
+type Props = {
+  notes: readonly Note[];
+  /** False when the server's notes could not be loaded: then an empty list proves nothing. */
+  known?: boolean;
+};
+
 /** The notes, newest first, or a line saying there are none yet. */
-export function NotesList({ notes }: { notes: readonly Note[] }) {
+export function NotesList({ notes, known = true }: Props) {
   if (notes.length === 0) {
-    return <p data-testid="notes-empty">No notes yet.</p>;
+    return known ? <p data-testid="notes-empty">No notes yet.</p> : null;
   }
   return (
     <ul className="notes" data-testid="notes">

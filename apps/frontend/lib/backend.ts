@@ -91,12 +91,12 @@ export async function backendFetch(path: string, init: RequestInit = {}): Promis
 /** The JSON answer the browser gets when the backend is not there (502) or too slow (504). */
 export function gatewayError(error: BackendUnavailableError): Response {
   logBackendFailure(error);
-  const status = error.reason === "timeout" ? 504 : 502;
-  const body = {
-    error: error.reason === "timeout" ? "backend_timeout" : "backend_unreachable",
-    message: error.message,
-  };
-  return Response.json(body, { status });
+  // The backend's address stays in the log: the browser learns what happened, not where.
+  const body =
+    error.reason === "timeout"
+      ? { error: "backend_timeout", message: "the backend did not answer in time" }
+      : { error: "backend_unreachable", message: "the backend is not reachable" };
+  return Response.json(body, { status: error.reason === "timeout" ? 504 : 502 });
 }
 
 /**
