@@ -200,3 +200,13 @@ class TestReport:
         report = judge(self.required_run(HttpPhase(REQUIRED, "skipped", NO_HTTP)))
         assert report.passed
         assert "http workload       skipped" in render_text(report)
+
+    def test_the_window_opens_when_the_injection_began(self) -> None:
+        """A switchover's inject call returns when it is done: a request that waited through
+        it, started before `injected`, still counts as during the fault."""
+        calls = [call(80 + i * 0.5, 0.05, n=i) for i in range(20)]  # all before the fault
+        calls.append(call(96.0, 6.0, n=50))  # answered before `injected` (= 100)
+        run = self.required_run(phase(calls))
+        run.inject_started = 95.0
+        report = judge(run)
+        assert report.http_latency_samples == 1 and report.http_latency_p99_s == 6.0

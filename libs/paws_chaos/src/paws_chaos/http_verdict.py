@@ -13,16 +13,20 @@ from .scenarios import HttpExpect
 SHOWN = 5
 
 
-def http_result(phase: HttpPhase, start: float | None, end: float | None) -> HttpResult:
+def http_result(
+    phase: HttpPhase, start: float | None, end: float | None, zero: float | None = None
+) -> HttpResult:
     """The report's view of one run's HTTP workload; latency over the requests in flight
-    at some moment between the fault's injection (`start`) and its restore (`end`)."""
+    at some moment between the fault's injection (`start`) and its restore (`end`). Times in
+    the text lines count from `zero` (the report timeline's zero, default `start`)."""
     if phase.workload is None:
         return HttpResult(status=phase.status, reason=phase.reason, calls=list(phase.expect.calls))
     ledger: HttpLedger = phase.workload.ledger
     counts = ledger.tally()
     during = ledger.overlapping(start, end) if start is not None and end is not None else []
     timing = latency(during)
-    zero = start if start is not None else min((c.started for c in ledger.calls), default=0.0)
+    first = min((c.started for c in ledger.calls), default=0.0)
+    zero = next((t for t in (zero, start) if t is not None), first)
     slowest = sorted(during, key=lambda c: c.seconds, reverse=True)[:SHOWN]
     notes = phase.notes
     return HttpResult(
@@ -120,12 +124,16 @@ def _during_fault(expect: HttpExpect, result: HttpResult) -> Check:
 
 
 def apply_http(
-    report: Report, phase: HttpPhase | None, start: float | None, end: float | None
+    report: Report,
+    phase: HttpPhase | None,
+    start: float | None,
+    end: float | None,
+    zero: float | None = None,
 ) -> None:
     """Fill the report's http_* fields (left None when nothing was measured)."""
     if phase is None:
         return
-    result = http_result(phase, start, end)
+    result = http_result(phase, start, end, zero)
     report.http = result
     if result.status != "measured":
         return

@@ -172,6 +172,7 @@ class Experiment:
             with ExitStack() as held:
                 for step in self.scenario.steps:
                     time.sleep(step.delay_s)
+                    run.inject_started = run.inject_started or time.monotonic()
                     fault, members = builder.build(step, self._before())
                     run.faults.append(fault)
                     run.victims += [m.name for m in members]

@@ -53,6 +53,9 @@ class Run:
     probe: str = ""
     marks: list[tuple[str, float]] = field(default_factory=list)
     http: HttpPhase | None = None
+    # When the first injection began: a switchover's inject call returns only once it is done,
+    # so requests that waited through it started before `injected`.
+    inject_started: float | None = None
 
     def mark(self, what: str, at: float) -> None:
         self.marks.append((what, at))
@@ -297,7 +300,7 @@ def judge(run: Run) -> Report:
             for k in ("ttl", "loop_wait", "retry_timeout", "synchronous_mode", "failsafe_mode")
         },
     )
-    apply_http(report, run.http, run.injected, run.restored)
+    apply_http(report, run.http, run.inject_started or run.injected, run.restored, run.injected)
     report.checks = _checks(run, report) + http_checks(run.scenario.http, report.http)
     report.events = _events(run, report)
     report.passed = not run.interrupted and all(c.ok for c in report.checks)
