@@ -98,7 +98,8 @@ def _notes_only() -> list[HttpCallName]:
 
 
 class HttpExpect(_Strict):
-    """The HTTP workload through the apps (docs/chaos.md#http) and what must hold for it.
+    """The HTTP workload through the apps and what must hold for it (docs/chaos.md, "The HTTP
+    workload").
 
     `calls` cycle per client: `notes` is POST /api/notes (PostgreSQL), `visits` POST /api/visits
     (Redis). `required`: a run that cannot measure it (a stack without apps) fails unless the

@@ -27,7 +27,8 @@ class ChaosSettings(BaseSettings):
     settle_s: float = Field(default=2.0, ge=0, le=60)
     scenario_dir: Path | None = None
 
-    # The HTTP workload through the apps (docs/chaos.md#http). False (`--no-http`): skipped.
+    # The HTTP workload through the apps (docs/chaos.md, "The HTTP workload"). False
+    # (`--no-http`): skipped.
     http: bool = True
     # Clients per route (frontend /api and the backend directly) and their total request rate:
     # modest, so the clients do not compete with the stack for a 2-core machine.
