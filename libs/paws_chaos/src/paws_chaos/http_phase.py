@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from paws_stack import HealthReport, Stack
 
@@ -21,6 +22,16 @@ from .settings import ChaosSettings
 NO_HTTP = "--no-http (PAWS_CHAOS_HTTP=false)"
 NO_APPS = "the stack runs without apps (--no-apps / PAWS_APPS=false)"
 NO_ROUTES = "the apps file has no `frontend` or `backend` service to send requests to"
+
+
+def _patiently() -> Retrying:
+    """A connection that times out on a loaded machine is tried again, for up to 20 s."""
+    return Retrying(
+        retry=retry_if_exception_type(psycopg.OperationalError),
+        stop=stop_after_delay(20),
+        wait=wait_fixed(1),
+        reraise=True,
+    )
 
 
 @dataclass
@@ -46,8 +57,9 @@ class HttpPhase:
         """Look every note up on the leader; a failed lookup is reported, never a pass."""
         if self.workload is None:
             return
+        calls = self.workload.ledger.calls
         try:
-            self.notes = check_notes(leader, self.workload.ledger.calls)
+            self.notes = _patiently()(check_notes, leader, calls)
         except psycopg.Error as error:
             self.verify_error = f"{type(error).__name__}: {str(error).strip()[:160]}"
 
@@ -55,7 +67,8 @@ class HttpPhase:
         """Delete the run's notes (test data, like the workload tables); returns the rows."""
         if self.workload is None:
             return 0
-        return delete_notes(leader, self.workload.tag, self.workload.ledger.note_keys())
+        keys = self.workload.ledger.note_keys()
+        return _patiently()(delete_notes, leader, self.workload.tag, keys)
 
 
 def _targets(stack: Stack, report: HealthReport) -> dict[Route, str]:
