@@ -11,7 +11,7 @@ import pytest
 
 from paws_stack import hostcheck
 from paws_stack.errors import HostCheckError, PortInUse
-from paws_stack.settings import StackSettings
+from paws_stack.settings import APP_PORT_SETTINGS, PORT_SETTINGS, StackSettings
 
 GIB = hostcheck.GIB
 
@@ -144,7 +144,7 @@ def settings_with(project_dir: Path, **ports: int) -> StackSettings:
     """Settings whose ports are free right now on loopback (a stack running here must not
     interfere), with `ports` overriding some of them."""
     values: dict[str, object] = {"project_dir": project_dir}
-    for name in ("pg_port", "pg_ro_port", "redis_port", "stats_port"):
+    for name in (*PORT_SETTINGS, *APP_PORT_SETTINGS):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             values[name] = sock.getsockname()[1]

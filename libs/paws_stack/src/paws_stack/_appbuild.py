@@ -12,15 +12,15 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .apps import App, AppsFile
+from .buildlog import BuildReport
 from .errors import AppBuildError
 from .images import REPOSITORY, ImagePlan, image_exists, stream_build
 
-Report = Callable[[str], None]
+Report = BuildReport
 LOG_TAIL = 12
 
 

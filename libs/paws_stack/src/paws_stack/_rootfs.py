@@ -9,16 +9,17 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from . import _debian
 from ._wheels import wheel_dir
+from .buildlog import BuildReport
 from .errors import ImageBuildError, InstallError
 from .versions import Pins
 
-Report = Callable[[str], None]
+Report = BuildReport
 IMAGE_ENV = ("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8")
 FINISH_SCRIPT = Path("images/base/finish-rootfs.sh")
 
@@ -174,24 +175,46 @@ def _mounted_proc(rootfs: Path) -> Iterator[None]:
 
 
 def _run(argv: Sequence[str], what: str, report: Report, progress_prefix: str = "") -> None:
-    """Run a build step, streaming its progress lines, and fail with its last lines."""
+    """Run a build step: every line to the build log, a count per phase to the progress bar,
+    and on failure its last lines and the log's name."""
     tail: list[str] = []
-    phase = ""
+    counts: dict[str, int] = {}
     with subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
     ) as process:
         for line in process.stdout or ():
             line = line.rstrip()
             tail = [*tail[-19:], line]
-            if progress_prefix and line.startswith(progress_prefix):
-                # debootstrap prints one line per package and step: report phase changes only.
-                current = line.removeprefix(progress_prefix).split(" ", 1)[0]
-                if current != phase:
-                    phase = current
-                    report(line.removeprefix(progress_prefix))
+            report.raw(line)
+            # debootstrap prints one line per package and phase ("I: Retrieving libc6"), apt
+            # one per download ("Get:3 ...") and per package set up: count them per phase.
+            phase = _phase(line.removeprefix(progress_prefix) if progress_prefix else line)
+            if phase:
+                counts[phase] = counts.get(phase, 0) + 1
+                report.count(f"{what}: {phase}", counts[phase], None)
     if process.returncode != 0:
         raise ImageBuildError(
             f"{what} failed (exit {process.returncode}):\n    " + "\n    ".join(tail[-8:]),
-            "check the Debian mirror in /etc/apt/sources.list* is reachable, then retry "
-            "`paws-stack setup`",
+            f"the whole output is in {report.log_path}; check the Debian mirror in "
+            "/etc/apt/sources.list* is reachable, then retry `paws-stack setup`",
         )
+
+
+# The first word of a progress line, as debootstrap and apt print them, and what it counts.
+PHASES = {
+    "Retrieving": "packages fetched",
+    "Get:": "packages fetched",
+    "Extracting": "packages extracted",
+    "Unpacking": "packages unpacked",
+    "Configuring": "packages configured",
+    "Setting": "packages set up",
+}
+
+
+def _phase(line: str) -> str | None:
+    """What a tool's progress line counts, or None for other output.
+
+    >>> _phase("Retrieving libc6 2.36-9"), _phase("Setting up curl (7.88)"), _phase("done")
+    ('packages fetched', 'packages set up', None)
+    """
+    return PHASES.get(line.split(" ", 1)[0])

@@ -10,6 +10,15 @@ import time
 
 from rich.console import Console
 from rich.live import Live
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.progress import Progress as Bar
 from rich.table import Table
 
 from .health import HealthReport
@@ -32,6 +41,8 @@ class TerminalProgress:
 
     def __init__(self) -> None:
         self._live: Live | None = None
+        self._bar: Bar | None = None
+        self._task: TaskID | None = None
         self._last: dict[str, str] = {}
         self._started = time.monotonic()
 
@@ -39,7 +50,33 @@ class TerminalProgress:
         elapsed = time.monotonic() - self._started
         err.print(f"[{elapsed:5.1f}s] {text}", markup=False)
 
+    def count(self, what: str, done: int, total: int | None) -> None:
+        """On a TTY one bar for the current step (count, elapsed); plain output shows none."""
+        if not err.is_terminal:
+            return
+        if self._bar is None:
+            self._bar = Bar(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(what, total=total)
+        assert self._task is not None  # noqa: S101 (set together with the bar)
+        self._bar.update(self._task, description=what, completed=done, total=total)
+
+    def _stop_bar(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+            self._task = None
+
     def services(self, states: dict[str, str]) -> None:
+        self._stop_bar()
         if not err.is_terminal:
             for service, state in sorted(states.items()):
                 if self._last.get(service) != state:
@@ -53,6 +90,7 @@ class TerminalProgress:
         self._live.update(table)
 
     def close(self) -> None:
+        self._stop_bar()
         if self._live is not None:
             self._live.stop()
             self._live = None

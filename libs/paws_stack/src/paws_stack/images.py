@@ -11,17 +11,17 @@ Images are tagged by a hash of their definition, so an unchanged definition is n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from ._wheels import ensure_wheels
+from .buildlog import BuildReport
 from .errors import ImageBuildError
 from .versions import Pins, load_pins, mismatches, parse_manifest
 
 Source = Literal["registry", "debian"]
-Report = Callable[[str], None]
+Report = BuildReport
 # `app` is the base of the applications' images (apps/*/Dockerfile: FROM ${PAWS_APP_BASE}).
 SERVICE_IMAGES = ("postgres", "etcd", "redis", "haproxy", "app")
 REPOSITORY = "paws"
@@ -190,11 +190,12 @@ def stream_build(
     )
     for chunk in stream:
         if "error" in chunk:
+            report.raw(chunk["error"])
             raise ImageBuildError(
                 f"building {tag} failed: {chunk['error'].strip()}",
-                f"check network access to the registry or mirror, and {dockerfile}; "
-                "then run `paws-stack setup` again",
+                f"the whole output is in {report.log_path}; check network access to the "
+                f"registry or mirror, and {dockerfile}; then run `paws-stack setup` again",
             )
         line = str(chunk.get("stream", "")).strip()
-        if line.startswith("Step "):
-            report(line)
+        if line:
+            report.docker_line(f"docker build {tag}", line)

@@ -14,6 +14,9 @@ class Progress(Protocol):
     def services(self, states: dict[str, str]) -> None:
         """The current state of every service (healthy, starting, ...)."""
 
+    def count(self, what: str, done: int, total: int | None) -> None:
+        """A long step advanced: `done` of `total` (None when the tool does not say)."""
+
 
 class SilentProgress:
     """For scripts that only want the result."""
@@ -22,4 +25,7 @@ class SilentProgress:
         return None
 
     def services(self, states: dict[str, str]) -> None:
+        return None
+
+    def count(self, what: str, done: int, total: int | None) -> None:
         return None

@@ -11,6 +11,7 @@ from typing import Any
 from . import engine as engine_mod
 from ._appbuild import app_images, build_app_images
 from .apps import AppsFile, fix_for, load_apps_file, write_wiring
+from .buildlog import BuildReport
 from .compose import ComposeProject, last_lines
 from .endpoints import Endpoints, build_endpoints
 from .errors import AppFailed, AppsFileError, ComposeError, ProbeError, StackNotHealthy
@@ -160,17 +161,19 @@ class Stack:
 
     def build(self, source: str | None = None) -> ImagePlan:
         """Build the images this definition and the apps' sources lack (skips what exists)."""
-        plan = build_images(
-            self.client(),
-            self.settings.compose_dir,
-            self.settings.state_path / "build",
-            source or self.settings.image_source,
-            self.progress.message,
-        )
-        if self.apps:
-            build_app_images(
-                self.client(), self.apps, plan, self.settings.state_path, self.progress.message
+        report = BuildReport(self.progress, self.settings.state_path / "logs" / "build.log")
+        try:
+            plan = build_images(
+                self.client(),
+                self.settings.compose_dir,
+                self.settings.state_path / "build",
+                source or self.settings.image_source,
+                report,
             )
+            if self.apps:
+                build_app_images(self.client(), self.apps, plan, self.settings.state_path, report)
+        finally:
+            report.close()
         return plan
 
     # --- lifecycle ---------------------------------------------------------------------------

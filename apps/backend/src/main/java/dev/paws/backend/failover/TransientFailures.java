@@ -1,5 +1,6 @@
 package dev.paws.backend.failover;
 
+import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Collections;
@@ -49,6 +50,9 @@ public final class TransientFailures {
 			// A replica that lost its master refuses to serve stale data.
 			"MASTERDOWN");
 
+	/** Lettuce's own message for commands in flight when their connection closed. */
+	static final String REDIS_CONNECTION_CLOSED = "Connection closed";
+
 	private TransientFailures() {
 	}
 
@@ -72,7 +76,10 @@ public final class TransientFailures {
 			return true;
 		}
 		if (failure instanceof RedisException) {
-			return isTransientRedisReply(failure.getMessage());
+			// A socket error under a command (connection reset by a dying master) is transport,
+			// not a reply: Lettuce wraps the IOException in a plain RedisException.
+			return failure.getCause() instanceof IOException || REDIS_CONNECTION_CLOSED.equals(failure.getMessage())
+					|| isTransientRedisReply(failure.getMessage());
 		}
 		return false;
 	}

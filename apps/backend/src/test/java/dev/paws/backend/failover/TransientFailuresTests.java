@@ -1,12 +1,14 @@
 package dev.paws.backend.failover;
 
 import java.io.IOException;
+import java.net.SocketException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -88,6 +90,17 @@ class TransientFailuresTests {
 			var timeout = new RedisCommandTimeoutException("Command timed out after 2 second(s)");
 			assertThat(TransientFailures.isTransient(new org.springframework.dao.QueryTimeoutException("timed out", timeout)))
 				.isTrue();
+		}
+
+		@Test
+		void aConnectionResetUnderACommandIsTransient() {
+			var reset = new RedisException(new SocketException("Connection reset"));
+			assertThat(TransientFailures.isTransient(new RedisSystemException("Redis exception", reset))).isTrue();
+		}
+
+		@Test
+		void aCommandCancelledBecauseItsConnectionClosedIsTransient() {
+			assertThat(TransientFailures.isTransient(new RedisException("Connection closed"))).isTrue();
 		}
 
 		@ParameterizedTest(name = "reply ''{0}'' is transient")
