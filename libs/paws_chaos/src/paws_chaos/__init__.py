@@ -23,6 +23,9 @@ from .errors import (
     StackUnavailable,
 )
 from .faults import Fault, action, kill, pause, stop, stop_members, wait_for
+from .http_notes import delete_notes
+from .http_report import HttpResult
+from .http_workload import HttpWorkload
 from .ledger import Attempt, Ledger
 from .netfaults import disconnect, isolate, netem, netem_support, paws_rules
 from .report import Check, Event, Report, render_text, summarize
@@ -46,6 +49,8 @@ __all__ = [
     "Fault",
     "FaultNotInjected",
     "FaultUnsupported",
+    "HttpResult",
+    "HttpWorkload",
     "Ledger",
     "NotSteadyState",
     "PawsChaosError",
@@ -61,6 +66,7 @@ __all__ = [
     "Watcher",
     "__version__",
     "action",
+    "delete_notes",
     "disconnect",
     "isolate",
     "kill",
