@@ -78,11 +78,24 @@ def test_tc007_containers_are_hardened(stack: Stack) -> None:
         assert uid != "0", f"{container.name}: the server (pid {pid}) runs as root"
 
 
+def test_tc007_frontend_never_reaches_the_data_tier(stack: Stack) -> None:
+    """The frontend is on the app network only, with no secret files; the backend on both."""
+    containers = {c.labels.get("com.docker.compose.service"): c for c in _containers(stack)}
+    frontend, backend = containers["frontend"], containers["backend"]
+    assert set(frontend.attrs["NetworkSettings"]["Networks"]) == {f"{stack.project}_app"}
+    assert set(backend.attrs["NetworkSettings"]["Networks"]) == {
+        f"{stack.project}_app",
+        f"{stack.project}_infra",
+    }
+    assert not [m for m in frontend.attrs["Mounts"] if "/run/secrets" in m["Destination"]]
+
+
 def test_tc007_ports_published_on_loopback_only(stack: Stack) -> None:
-    """Only HAProxy publishes ports, and only on 127.0.0.1."""
+    """Only HAProxy and the apps publish ports, and only on 127.0.0.1."""
+    publishers = ("haproxy", "backend", "frontend")
     for container in _containers(stack):
         bindings = container.attrs["HostConfig"].get("PortBindings") or {}
-        if not container.name.startswith(f"{stack.project}-haproxy"):
+        if not any(container.name.startswith(f"{stack.project}-{s}-") for s in publishers):
             assert not bindings, f"{container.name} publishes {bindings}"
             continue
         hosts = {b["HostIp"] for bound in bindings.values() for b in bound}

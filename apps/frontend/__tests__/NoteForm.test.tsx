@@ -33,7 +33,7 @@ describe("NoteForm", () => {
     expect(JSON.parse(init.body as string)).toEqual({ text: "hello paws" });
     const headers = init.headers as Record<string, string>;
     expect(headers["content-type"]).toBe("application/json");
-    expect(headers["idempotency-key"]).toMatch(/^[0-9a-f-]{32,36}$/);
+    expect(headers["idempotency-key"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it("hands the stored note on and clears the input", async () => {
@@ -75,6 +75,18 @@ describe("NoteForm", () => {
     expect(screen.getByTestId("note-error")).toHaveTextContent("Could not add the note (502: the backend is not reachable).");
     expect(screen.getByTestId("note-input")).toHaveValue("kept");
     expect(onCreated).not.toHaveBeenCalled();
+  });
+
+  it("shows the backend's problem detail for a rejected note", async () => {
+    const user = userEvent.setup();
+    fetchMock.mockResolvedValue(
+      fakeJsonResponse(422, { title: "Unprocessable Entity", status: 422, detail: "Idempotency-Key already used" }),
+    );
+    render(<NoteForm onCreated={jest.fn()} />);
+
+    await user.type(screen.getByTestId("note-input"), "again{Enter}");
+
+    expect(screen.getByTestId("note-error")).toHaveTextContent("Could not add the note (422: Idempotency-Key already used).");
   });
 
   it("does not post an empty note", async () => {

@@ -58,10 +58,14 @@ async function postNote(text: string): Promise<Note> {
     body: JSON.stringify({ text }),
   });
   const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const detail = (body as { message?: unknown } | null)?.message;
-    throw new Error(`Could not add the note (${response.status}${typeof detail === "string" ? `: ${detail}` : ""}).`);
-  }
+  if (!response.ok) throw new Error(failureMessage(response.status, body));
   if (!isNote(body)) throw new Error("The backend's answer was not a note.");
   return body;
+}
+
+// The gateway's own errors carry `message`; the backend's problem details carry `detail`.
+function failureMessage(status: number, body: unknown): string {
+  const { message, detail } = (body ?? {}) as { message?: unknown; detail?: unknown };
+  const reason = [message, detail].find((value) => typeof value === "string");
+  return `Could not add the note (${status}${reason ? `: ${reason}` : ""}).`;
 }

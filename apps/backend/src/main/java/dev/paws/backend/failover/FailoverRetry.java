@@ -6,6 +6,9 @@ import java.util.function.Supplier;
 import org.springframework.retry.RetryCallback;
 import org.springframework.retry.RetryContext;
 import org.springframework.retry.RetryListener;
+import org.springframework.retry.backoff.ExponentialRandomBackOffPolicy;
+import org.springframework.retry.backoff.Sleeper;
+import org.springframework.retry.backoff.ThreadWaitSleeper;
 import org.springframework.retry.support.RetryTemplate;
 
 /**
@@ -27,10 +30,14 @@ public class FailoverRetry {
 	 * @param listeners told of every try besides the built-in logging, e.g. for metrics
 	 */
 	public FailoverRetry(RetryProperties properties, List<RetryListener> listeners) {
+		this(properties, listeners, new ThreadWaitSleeper());
+	}
+
+	FailoverRetry(RetryProperties properties, List<RetryListener> listeners, Sleeper sleeper) {
 		this.properties = properties;
 		this.retryTemplate = RetryTemplate.builder()
 			.withTimeout(properties.deadline())
-			.exponentialBackoff(properties.initialBackoff(), properties.multiplier(), properties.maxBackoff(), true)
+			.customBackoff(jitteredExponentialBackoff(properties, sleeper))
 			.retryOn(TransientFailures::isTransient)
 			.withListener(new RetryLogging())
 			.withListeners(listeners)
@@ -52,6 +59,20 @@ public class FailoverRetry {
 			}
 			throw failure;
 		}
+	}
+
+	/**
+	 * Pause k is drawn between base(k) and base(k) x multiplier, where base(k) grows from the
+	 * initial backoff by the multiplier; no pause exceeds the max backoff.
+	 */
+	private static ExponentialRandomBackOffPolicy jitteredExponentialBackoff(RetryProperties properties,
+			Sleeper sleeper) {
+		ExponentialRandomBackOffPolicy backOff = new ExponentialRandomBackOffPolicy();
+		backOff.setInitialInterval(properties.initialBackoff().toMillis());
+		backOff.setMultiplier(properties.multiplier());
+		backOff.setMaxInterval(properties.maxBackoff().toMillis());
+		backOff.setSleeper(sleeper);
+		return backOff;
 	}
 
 	/** A retry callback carrying the dependency's name as its label, which the retry listeners read. */

@@ -50,8 +50,13 @@ public final class TransientFailures {
 			// A replica that lost its master refuses to serve stale data.
 			"MASTERDOWN");
 
-	/** Lettuce's own message for commands in flight when their connection closed. */
-	static final String REDIS_CONNECTION_CLOSED = "Connection closed";
+	/** Lettuce's own messages (not Redis replies) for states a master change passes through. */
+	static final List<String> TRANSIENT_LETTUCE_MESSAGES = List.of(
+			// Commands in flight when their connection closed.
+			"Connection closed",
+			// Master/replica topology between the old master's loss and +switch-master.
+			"Master is currently unknown",
+			"Cannot determine a node to read");
 
 	private TransientFailures() {
 	}
@@ -78,7 +83,7 @@ public final class TransientFailures {
 		if (failure instanceof RedisException) {
 			// A socket error under a command (connection reset by a dying master) is transport,
 			// not a reply: Lettuce wraps the IOException in a plain RedisException.
-			return failure.getCause() instanceof IOException || REDIS_CONNECTION_CLOSED.equals(failure.getMessage())
+			return failure.getCause() instanceof IOException || isTransientLettuceState(failure.getMessage())
 					|| isTransientRedisReply(failure.getMessage());
 		}
 		return false;
@@ -94,6 +99,10 @@ public final class TransientFailures {
 			return false;
 		}
 		return TRANSIENT_SQL_STATES.contains(state) || TRANSIENT_SQL_STATE_CLASSES.stream().anyMatch(state::startsWith);
+	}
+
+	static boolean isTransientLettuceState(String message) {
+		return message != null && TRANSIENT_LETTUCE_MESSAGES.stream().anyMatch(message::startsWith);
 	}
 
 	static boolean isTransientRedisReply(String message) {

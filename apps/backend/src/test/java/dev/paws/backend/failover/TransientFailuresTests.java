@@ -98,9 +98,18 @@ class TransientFailuresTests {
 			assertThat(TransientFailures.isTransient(new RedisSystemException("Redis exception", reset))).isTrue();
 		}
 
+		@ParameterizedTest(name = "Lettuce''s ''{0}'' is transient")
+		@ValueSource(strings = { "Connection closed", "Master is currently unknown: [RedisMasterReplicaNode [redisURI=redis-1]]",
+				"Cannot determine a node to read (Known nodes: []) with setting ReadFromUpstream" })
+		void lettuceStatesOfAMasterChangeAreTransient(String message) {
+			assertThat(TransientFailures.isTransient(new RedisSystemException("Redis exception", new RedisException(message))))
+				.isTrue();
+		}
+
 		@Test
-		void aCommandCancelledBecauseItsConnectionClosedIsTransient() {
-			assertThat(TransientFailures.isTransient(new RedisException("Connection closed"))).isTrue();
+		void aClosedClientIsNotTransient() {
+			// The connection factory was shut down: retrying cannot help.
+			assertThat(TransientFailures.isTransient(new RedisException("Connection is closed"))).isFalse();
 		}
 
 		@ParameterizedTest(name = "reply ''{0}'' is transient")

@@ -17,14 +17,19 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class NoteServiceTests {
 
-	private static final RetryProperties FAST = new RetryProperties(Duration.ofMillis(500), Duration.ofMillis(1),
+	/** Deadline long enough for a loaded machine; pauses short so the tests stay fast. */
+	private static final RetryProperties PATIENT = new RetryProperties(Duration.ofSeconds(30), Duration.ofMillis(1),
+			Duration.ofMillis(5), 2.0);
+
+	private static final RetryProperties IMPATIENT = new RetryProperties(Duration.ofMillis(300), Duration.ofMillis(1),
 			Duration.ofMillis(5), 2.0);
 
 	private static final UUID GENERATED = UUID.fromString("00000000-0000-4000-8000-000000000001");
 
 	private final InMemoryNoteRepository repository = new InMemoryNoteRepository();
 
-	private final NoteService notes = new NoteService(this.repository, retry(), () -> GENERATED);
+	private final NoteService notes = new NoteService(this.repository, new FailoverRetry(PATIENT, List.of()),
+			() -> GENERATED);
 
 	@Test
 	void storesANoteUnderAnIdChosenBeforeTheFirstTry() {
@@ -82,8 +87,9 @@ class NoteServiceTests {
 		Fault[] forever = new Fault[10_000];
 		Arrays.fill(forever, Fault.BEFORE_WRITE);
 		this.repository.failNextInserts(forever);
+		NoteService impatient = new NoteService(this.repository, new FailoverRetry(IMPATIENT, List.of()), () -> GENERATED);
 		assertThatExceptionOfType(DependencyUnavailableException.class)
-			.isThrownBy(() -> this.notes.create("lost cause", Optional.empty()));
+			.isThrownBy(() -> impatient.create("lost cause", Optional.empty()));
 		assertThat(this.repository.size()).isZero();
 	}
 
@@ -96,15 +102,11 @@ class NoteServiceTests {
 
 	@Test
 	void listsTheNewestNotesFirstUpToTheLimit() {
-		NoteService sequential = new NoteService(this.repository, retry());
+		NoteService sequential = new NoteService(this.repository, new FailoverRetry(PATIENT, List.of()));
 		sequential.create("first", Optional.empty());
 		sequential.create("second", Optional.empty());
 		sequential.create("third", Optional.empty());
 		assertThat(sequential.newest(2)).extracting(Note::text).containsExactly("third", "second");
-	}
-
-	private static FailoverRetry retry() {
-		return new FailoverRetry(FAST, List.of());
 	}
 
 }

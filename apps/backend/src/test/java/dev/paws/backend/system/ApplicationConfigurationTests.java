@@ -19,17 +19,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The shipped application.yml, loaded whole: what the container gets when compose sets nothing
- * but the secret files. No database or Redis is needed: pools and Redis connect lazily, and
+ * but the secret files (stand-ins from src/test/resources/test-secrets, see the surefire setup). No database or Redis is needed: pools and Redis connect lazily, and
  * Flyway is switched off.
  */
 class ApplicationConfigurationTests {
 
-	static final String SECRETS = "paws.secrets.mount=src/test/resources/test-secrets/";
-
 	static final String NO_MIGRATIONS = "spring.flyway.enabled=false";
 
 	@Nested
-	@SpringBootTest(webEnvironment = WebEnvironment.NONE, properties = { SECRETS, NO_MIGRATIONS })
+	@SpringBootTest(webEnvironment = WebEnvironment.NONE, properties = NO_MIGRATIONS)
 	class Defaults {
 
 		@Autowired
@@ -111,7 +109,7 @@ class ApplicationConfigurationTests {
 
 	@Nested
 	@SpringBootTest(webEnvironment = WebEnvironment.NONE,
-			properties = { SECRETS, NO_MIGRATIONS, "paws.redis.mode=standalone", "paws.retry.deadline=5s" })
+			properties = { NO_MIGRATIONS, "paws.redis.mode=standalone", "paws.retry.deadline=5s" })
 	class StandaloneRedisOnTheHost {
 
 		@Autowired

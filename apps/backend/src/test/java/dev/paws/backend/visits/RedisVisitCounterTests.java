@@ -21,7 +21,7 @@ import static org.mockito.Mockito.verify;
 
 class RedisVisitCounterTests {
 
-	private static final RetryProperties FAST = new RetryProperties(Duration.ofMillis(500), Duration.ofMillis(1),
+	private static final RetryProperties FAST = new RetryProperties(Duration.ofSeconds(30), Duration.ofMillis(1),
 			Duration.ofMillis(5), 2.0);
 
 	@SuppressWarnings("unchecked")
