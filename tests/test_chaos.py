@@ -34,9 +34,13 @@ pytestmark = [pytest.mark.stack, pytest.mark.chaos]
 SEED_FAILOVER_S = 60.0
 
 
-def chaos(*args: str, timeout: float = 420) -> subprocess.CompletedProcess[str]:
+def chaos(
+    *args: str, timeout: float = 420, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the paws-chaos console script the way a user does."""
-    return console_script("paws_chaos.cli", *args, env={"PYTHONUNBUFFERED": "1"}, timeout=timeout)
+    return console_script(
+        "paws_chaos.cli", *args, env={"PYTHONUNBUFFERED": "1", **(env or {})}, timeout=timeout
+    )
 
 
 def run_scenario(name: str) -> dict[str, Any]:
@@ -58,6 +62,29 @@ def run_scenario(name: str) -> dict[str, Any]:
     return report
 
 
+def assert_http_clean(stack: Stack, report: dict[str, Any]) -> None:
+    """AC-2 where the user feels it: every request through the frontend and to the backend
+    answered 2xx, every acknowledged note is stored exactly once, and the notes are gone."""
+    http = report["http"]
+    print(
+        f"[chaos] {report['scenario']} http: requests={http['requests']} "
+        f"errors={report['http_errors']} acked={report['http_acked']} lost={report['http_lost']} "
+        f"p50={report['http_latency_p50_s']} p99={report['http_latency_p99_s']} "
+        f"samples={report['http_latency_samples']}"
+    )
+    assert http["status"] == "measured", http["reason"]
+    assert report["http_errors"] == 0, http["first_errors"]
+    assert report["http_lost"] == 0 and report["http_duplicates"] == 0, http["lost_ids"]
+    assert set(http["acked_by_route"]) == {"frontend", "backend"}
+    assert report["http_acked"] >= 10
+    assert report["http_latency_samples"] > 0
+    with leader_pg(stack) as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM notes WHERE starts_with(text, 'paws-chaos:')"
+        ).fetchone()
+    assert left == (0,), "the workload's notes were not deleted"
+
+
 def check(report: dict[str, Any], name: str) -> dict[str, Any]:
     found: dict[str, Any] = next(c for c in report["checks"] if c["name"] == name)
     return found
@@ -72,11 +99,13 @@ def member(stack: Stack, kind: str, role: str) -> Any:
 
 
 def test_tc010_patroni_leader_failure(stack: Stack) -> None:
-    """Hard kill of the leader: a replica leads within 60 s, 0 lost, the old node rejoins."""
+    """Hard kill of the leader: a replica leads within 60 s, 0 lost, the old node rejoins;
+    the apps answer every request meanwhile (0 HTTP errors, 0 lost notes)."""
     report = run_scenario("patroni-leader-failure")
     assert report["leader_change_s"] <= SEED_FAILOVER_S
     assert report["write_unavailable_s"] <= SEED_FAILOVER_S
     assert report["timeline_after"] > report["timeline_before"]
+    assert_http_clean(stack, report)
 
 
 def test_tc011_patroni_switchover(stack: Stack) -> None:
@@ -87,11 +116,31 @@ def test_tc011_patroni_switchover(stack: Stack) -> None:
 
 
 def test_tc012_redis_master_failure(stack: Stack) -> None:
-    """Master killed: Sentinels promote a replica; WAIT-acked keys all survive."""
+    """Master killed: Sentinels promote a replica; WAIT-acked keys all survive; the apps'
+    notes and visits (Redis INCR) answer every request meanwhile."""
     report = run_scenario("redis-master-failure")
     assert report["leader_change_s"] <= SEED_FAILOVER_S
     redis = next(w for w in report["workloads"] if w["workload"] == "redis")
     assert redis["lost"] == 0 and redis["acked"] >= 50
+    assert report["http"]["calls"] == ["notes", "visits"]
+    assert_http_clean(stack, report)
+
+
+def test_tc011_without_apps_http_is_not_measured_unless_no_http(stack: Stack) -> None:
+    """A stack run without apps (PAWS_APPS=false) cannot show AC-2: the switchover fails with
+    the HTTP checks "not measured" and names --no-http; with --no-http it passes, skipped."""
+    result = chaos("run", "patroni-switchover", "--json", env={"PAWS_APPS": "false"})
+    report = json.loads(result.stdout)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert report["http"]["status"] == "not measured" and report["http_errors"] is None
+    failed = [c for c in report["checks"] if not c["ok"]]
+    assert [c["name"] for c in failed] == ["HTTP workload"], failed
+    assert "--no-http" in failed[0]["detail"]
+    skipped = chaos("run", "patroni-switchover", "--json", "--no-http", env={"PAWS_APPS": "false"})
+    report = json.loads(skipped.stdout)
+    assert skipped.returncode == 0, [c for c in report["checks"] if not c["ok"]]
+    assert report["http"]["status"] == "skipped"
+    assert "skipped" in check(report, "HTTP workload")["detail"]
 
 
 def test_tc013_patroni_replica_failure(stack: Stack) -> None:

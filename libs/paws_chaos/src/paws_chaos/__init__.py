@@ -24,6 +24,9 @@ from .errors import (
     StackUnavailable,
 )
 from .faults import Fault, action, kill, pause, stop, stop_members, wait_for
+from .http_notes import delete_notes
+from .http_report import HttpResult
+from .http_workload import HttpWorkload
 from .journal import Journal, Undo, load_journal
 from .ledger import Attempt, Ledger
 from .netfaults import disconnect, isolate, netem, netem_support, paws_rules
@@ -49,6 +52,8 @@ __all__ = [
     "Fault",
     "FaultNotInjected",
     "FaultUnsupported",
+    "HttpResult",
+    "HttpWorkload",
     "Journal",
     "Ledger",
     "NotSteadyState",
@@ -68,6 +73,7 @@ __all__ = [
     "Watcher",
     "__version__",
     "action",
+    "delete_notes",
     "disconnect",
     "isolate",
     "kill",

@@ -38,6 +38,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="when another paws command is using the project, fail at once (exit 2)",
     )
+    run.add_argument(
+        "--no-http",
+        dest="http",
+        action="store_false",
+        default=None,
+        help="leave out the HTTP workload through the apps and its checks (PAWS_CHAOS_HTTP=false)",
+    )
     listing = commands.add_parser("list", help="the scenarios and what each proves")
     listing.add_argument("--json", action="store_true")
     recovery = commands.add_parser(
@@ -73,7 +80,7 @@ def _list(as_json: bool) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings = load_chaos_settings()
+    settings = load_chaos_settings(**({} if args.http is None else {"http": args.http}))
     scenario = load_scenario(args.scenario, settings.scenario_dir)
     overrides = {"project_dir": args.project_dir} if args.project_dir else {}
     stack = Stack.from_settings(**overrides)

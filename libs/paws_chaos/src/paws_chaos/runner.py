@@ -16,6 +16,7 @@ from paws_stack.interrupted import RECOVER_COMMAND
 
 from .errors import FaultNotInjected, NotSteadyState, RollbackFailed, StackUnavailable
 from .faults import Fault
+from .http_phase import begin_http
 from .journal import Journal, Undo
 from .report import Report, verdict
 from .scenarios import Scenario
@@ -90,6 +91,11 @@ class Experiment:
             self._cleanup()  # a journaled table or key prefix that may exist: not left behind
             raise
         try:
+            run.http = begin_http(
+                self.stack, self.scenario, self.settings, run.before, uuid.uuid4().hex[:10]
+            )
+            if run.http is not None:
+                self.say(f"http workload: {run.http.status} {run.http.reason}".rstrip())
             self._warm_up()
             self._inject_hold_restore()
             if not run.interrupted:
@@ -101,6 +107,7 @@ class Experiment:
                     self._verify()
             finally:
                 self._cleanup()
+                self._cleanup_http()
         report = judge(run)
         self.say(f"verdict: {verdict(report)}")
         return report
@@ -165,6 +172,10 @@ class Experiment:
                     [str(errors)],
                 )
             time.sleep(0.1)
+        if self.run_.http is not None:
+            # Its own 20 s: the clients started with the writers, but a cold JVM or Next.js
+            # route may answer its first request slowly on a loaded machine.
+            self.run_.http.warm_up(time.monotonic() + WARM_UP_TIMEOUT_S)
         self.run_.mark("workloads writing", time.monotonic())
         self.say(f"workloads writing: {', '.join(w.workload for w in self.run_.writers)}")
 
@@ -180,6 +191,7 @@ class Experiment:
             with ExitStack() as held:
                 for step in self.scenario.steps:
                     time.sleep(step.delay_s)
+                    run.inject_started = run.inject_started or time.monotonic()
                     fault, members = builder.build(step, self._before())
                     run.faults.append(fault)
                     run.victims += [m.name for m in members]
@@ -272,6 +284,8 @@ class Experiment:
 
     def _stop_workloads(self) -> None:
         run = self.run_
+        if run.http is not None:
+            run.http.stop()
         for writer in run.writers:
             writer.stop()
         if run.watcher is not None:
@@ -282,6 +296,8 @@ class Experiment:
         run, settings = self.run_, self.settings
         since, until = run.injected or run.stopped, run.stopped
         bind = self.stack.settings
+        if run.http is not None:
+            run.http.verify(self._conninfo(bind.bind_address, bind.pg_port))
         for writer in run.writers:
             if isinstance(writer, PostgresWriter):
                 report = run.after or self.stack.health()
@@ -323,6 +339,16 @@ class Experiment:
                 f"left in place, listed in {self.journal.path}: {self.journal.document.listing()}"
             )
             self.run_.remediation.append(f"run `{RECOVER_COMMAND}`")
+
+    def _cleanup_http(self) -> None:
+        """Delete the notes the HTTP workload wrote (test data), whatever happened before."""
+        if self.run_.http is None:
+            return
+        bind = self.stack.settings
+        try:
+            self.run_.http.cleanup(self._conninfo(bind.bind_address, bind.pg_port))
+        except Exception as error:  # cleanup must not hide the experiment's outcome
+            self.run_.still_broken.append(f"could not delete the HTTP workload's notes: {error}")
 
 
 def _clean(writer: PostgresWriter | RedisWriter) -> None:

@@ -93,6 +93,35 @@ class Expect(_Strict):
     writes_resume_within_s: float | None = 60.0
 
 
+HttpCallName = Literal["notes", "visits"]
+
+
+def _notes_only() -> list[HttpCallName]:
+    return ["notes"]
+
+
+class HttpExpect(_Strict):
+    """The HTTP workload through the apps and what must hold for it (docs/chaos.md, "The HTTP
+    workload").
+
+    `calls` cycle per client: `notes` is POST /api/notes (PostgreSQL), `visits` POST /api/visits
+    (Redis). `required`: a run that cannot measure it (a stack without apps) fails unless the
+    user passes `--no-http`.
+    """
+
+    calls: list[HttpCallName] = Field(default_factory=_notes_only, min_length=1)
+    required: bool = False
+    max_errors: int | None = Field(default=None, ge=0)
+    max_lost: int = Field(default=0, ge=0)
+    max_p99_s: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _notes_when_required(self) -> HttpExpect:
+        if self.required and "notes" not in self.calls:
+            raise ValueError("a required HTTP workload needs `notes` in its calls (the loss check)")
+        return self
+
+
 class Scenario(_Strict):
     """One experiment, as data."""
 
@@ -104,6 +133,8 @@ class Scenario(_Strict):
     steps: list[Step] = Field(min_length=1)
     hold: Hold = Field(default_factory=Hold)
     expect: Expect = Field(default_factory=Expect)
+    # The application's view: None for a scenario without the HTTP workload.
+    http: HttpExpect | None = None
 
 
 def _builtin() -> dict[str, str]:

@@ -29,6 +29,16 @@ class ChaosSettings(BaseSettings):
     min_samples: int = Field(default=20, ge=1, le=100_000)
     scenario_dir: Path | None = None
 
+    # The HTTP workload through the apps (docs/chaos.md, "The HTTP workload"). False
+    # (`--no-http`): skipped.
+    http: bool = True
+    # Clients per route (frontend /api and the backend directly) and their total request rate:
+    # modest, so the clients do not compete with the stack for a 2-core machine.
+    http_clients_per_route: int = Field(default=2, ge=1, le=16)
+    http_rate_per_s: float = Field(default=10.0, gt=0, le=500)
+    # Above the backend's 30 s retry deadline, so a slow success is seen as one.
+    http_timeout_s: float = Field(default=40.0, gt=0, le=600)
+
 
 def load_chaos_settings(**overrides: object) -> ChaosSettings:
     """Load settings, turning a validation error into one message naming the variable."""

@@ -8,6 +8,8 @@ from typing import Any
 from paws_stack import HealthReport
 
 from .faults import Fault
+from .http_phase import HttpPhase
+from .http_verdict import apply_http, http_checks
 from .report import Check, Event, Report, WorkloadResult
 from .scenarios import Scenario
 from .settings import ChaosSettings
@@ -50,6 +52,10 @@ class Run:
     results: list[WorkloadResult] = field(default_factory=list)
     probe: str = ""
     marks: list[tuple[str, float]] = field(default_factory=list)
+    http: HttpPhase | None = None
+    # When the first injection began: a switchover's inject call returns only once it is done,
+    # so requests that waited through it started before `injected`.
+    inject_started: float | None = None
 
     def mark(self, what: str, at: float) -> None:
         self.marks.append((what, at))
@@ -317,7 +323,8 @@ def judge(run: Run) -> Report:
             for k in ("ttl", "loop_wait", "retry_timeout", "synchronous_mode", "failsafe_mode")
         },
     )
-    report.checks = _checks(run, report)
+    apply_http(report, run.http, run.inject_started or run.injected, run.restored, run.injected)
+    report.checks = _checks(run, report) + http_checks(run.scenario.http, report.http)
     report.events = _events(run, report)
     report.passed = not run.interrupted and all(c.ok for c in report.checks)
     return report
