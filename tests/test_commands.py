@@ -57,4 +57,4 @@ def test_tc008_up_timeout_names_unhealthy_services_with_logs(started: StartedSta
         assert "last log lines" in result.stderr
         assert "Traceback" not in result.stderr
     finally:
-        cli("down", "--volumes", "--profile", "lite", env=scratch)
+        cli("down", "--volumes", "--yes", "--profile", "lite", env=scratch)

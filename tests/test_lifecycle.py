@@ -56,7 +56,7 @@ def test_tc006_down_volumes_wipes_the_data(started: StartedStack) -> None:
     stack = started.stack
     if not stack.inventory().members:
         assert cli("up", "--yes").returncode == 0
-    result = cli("down", "--volumes")
+    result = cli("down", "--volumes", "--yes")
     assert result.returncode == 0, result.stderr
     assert "deleting volumes" in result.stderr and f"{stack.project}_patroni-0" in result.stderr
     assert stack.inventory().volumes == []
@@ -68,7 +68,7 @@ def test_tc006_down_volumes_wipes_the_data(started: StartedStack) -> None:
 def test_tc006_ctrl_c_during_up_leaves_no_orphans(started: StartedStack) -> None:
     """SIGINT while a fresh project is being created removes it; the next `up` works."""
     stack = started.stack
-    assert cli("down", "--volumes").returncode == 0
+    assert cli("down", "--volumes", "--yes").returncode == 0
     process = subprocess.Popen(
         [sys.executable, "-m", "paws_stack.cli", "up", "--yes"],
         cwd=ROOT,

@@ -42,5 +42,5 @@ def test_tc009_lite_profile_is_healthy_with_same_endpoints(started: StartedStack
             assert conn.execute("SELECT pg_is_in_recovery()").fetchone() == (False,)
         assert redis_client(full, full.settings.bind_address, full.settings.redis_port).ping()
     finally:
-        cli("down", "--volumes", "--profile", "lite")
+        cli("down", "--volumes", "--yes", "--profile", "lite")
         assert cli("up", "--yes").returncode == 0

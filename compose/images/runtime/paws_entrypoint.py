@@ -46,7 +46,7 @@ def write_private(path: Path, text: str, user: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
-    os.chmod(path, 0o600)
+    path.chmod(0o600)
     os.chown(path, account.pw_uid, account.pw_gid)
 
 
@@ -56,9 +56,9 @@ def own_tree(path: Path, user: str, mode: int) -> None:
     path.mkdir(parents=True, exist_ok=True)
     if path.stat().st_uid != account.pw_uid:
         for root, dirs, files in os.walk(path):
-            for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
+            for name in [Path(root), *(Path(root) / n for n in dirs + files)]:
                 os.lchown(name, account.pw_uid, account.pw_gid)
-    os.chmod(path, mode)
+    path.chmod(mode)
 
 
 def exec_as(user: str, argv: list[str]) -> None:

@@ -44,8 +44,13 @@ def ask_sentinels(password: str, exclude: str = "") -> str | None:
         if host == exclude:
             continue
         try:
-            client = redis.Redis(host=host, port=port, password=password, socket_timeout=0.5,
-                                 socket_connect_timeout=0.5)
+            client = redis.Redis(
+                host=host,
+                port=port,
+                password=password,
+                socket_timeout=0.5,
+                socket_connect_timeout=0.5,
+            )
             answer = client.sentinel_get_master_addr_by_name(SENTINEL_NAME)
         except (redis.RedisError, OSError):
             continue
@@ -78,8 +83,13 @@ def _data_node_master(password: str) -> str | None:
     best: tuple[int, str] | None = None
     for host, port in _peers("DATA_NODES"):
         try:
-            client = redis.Redis(host=host, port=port, password=password, socket_timeout=0.5,
-                                 socket_connect_timeout=0.5)
+            client = redis.Redis(
+                host=host,
+                port=port,
+                password=password,
+                socket_timeout=0.5,
+                socket_connect_timeout=0.5,
+            )
             info = client.info("replication")
         except (redis.RedisError, OSError):
             continue

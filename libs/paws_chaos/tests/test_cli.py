@@ -6,7 +6,9 @@ import json
 
 import pytest
 
+from paws_chaos import RecoveryReport, Repair
 from paws_chaos.cli import main
+from paws_chaos.recover import render_recovery
 
 
 class TestList:
@@ -32,3 +34,26 @@ class TestCouldNotRun:
         assert main(["run", "no-such-thing", "--json"]) == 2
         captured = capsys.readouterr()
         assert captured.out == "" and "paws-chaos list" in captured.err
+
+
+class TestRecoveryReport:
+    """`recover`'s verdict: exit 0 only when every undo worked and the stack is healthy."""
+
+    def report(self, healthy: bool, ok: bool) -> RecoveryReport:
+        repair = Repair(what="unpause p-patroni-1-1", origin="journal", outcome="done", ok=ok)
+        return RecoveryReport(project="p", journal="/j", repairs=[repair], healthy=healthy)
+
+    @pytest.mark.parametrize(
+        ("healthy", "ok", "code"), [(True, True, 0), (False, True, 1), (True, False, 1)]
+    )
+    def test_exit_code(self, healthy: bool, ok: bool, code: int) -> None:
+        """A failed undo fails recovery even when health came back."""
+        assert self.report(healthy, ok).exit_code == code
+
+    def test_text_names_origin_outcome_and_verdict(self) -> None:
+        """One line per undo with where it came from, then healthy or NOT healthy."""
+        text = render_recovery(self.report(True, True))
+        assert "[journal] unpause p-patroni-1-1: done" in text
+        assert text.splitlines()[-1].startswith("healthy after")
+        empty = RecoveryReport(project="p", journal=None, healthy=True)
+        assert "nothing to undo" in render_recovery(empty)

@@ -24,6 +24,7 @@ class FakeContainer:
     """Just enough of a docker SDK container, recording each call."""
 
     def __init__(self, name: str, calls: list[str], fail: str = "") -> None:
+        self.id = f"id-{name}"
         self.name = name
         self.status = "running"
         self.attrs: dict[str, Any] = {"State": {"Pid": 1}}

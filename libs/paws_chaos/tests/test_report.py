@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from paws_chaos import Report, load_chaos_settings, load_scenario, render_text, summarize
+from paws_chaos import (
+    Report,
+    Sample,
+    load_chaos_settings,
+    load_scenario,
+    render_text,
+    summarize,
+)
 from paws_chaos.report import WorkloadResult
 from paws_chaos.verdict import Run, judge
+from paws_chaos.workloads import Addresses, PostgresWriter
 from paws_stack import Component, HealthReport
 
 ISSUE_FIELDS = {
@@ -52,6 +60,15 @@ def result(**overrides: Any) -> WorkloadResult:
     return WorkloadResult(**{**values, **overrides})
 
 
+class FakeWatcher:
+    """What the verdict reads of a Watcher: its good samples and its failed polls."""
+
+    def __init__(self, good: int = 200, failed: int = 0, leader: str = "patroni-0") -> None:
+        self.samples = [Sample(90.0 + i * 0.25, (leader,), ()) for i in range(good)]
+        self.failed = failed
+        self.last_failure = "NoAnswer: none of 6 nodes answered" if failed else ""
+
+
 def replica_run(**overrides: Any) -> Run:
     run = Run(
         scenario=load_scenario("patroni-replica-failure"),
@@ -66,6 +83,7 @@ def replica_run(**overrides: Any) -> Run:
         healthy_at=115.0,
         rollback="done",
         results=[result()],
+        watcher=FakeWatcher(),  # type: ignore[arg-type]
     )
     for key, value in overrides.items():
         setattr(run, key, value)
@@ -141,6 +159,58 @@ class TestVerdict:
         assert report.exit_code == 2 and not report.passed
         assert "unable to freeze" in next(c.detail for c in report.checks if not c.ok)
         assert render_text(report).rstrip().endswith("verdict: COULD NOT RUN")
+
+
+class TestSplitBrainEvidence:
+    """ "No split brain" needs enough good samples; every failed poll is counted."""
+
+    def test_zero_samples_is_not_measured_and_fails(self) -> None:
+        """A watcher whose every poll failed proves nothing: the check fails as not measured."""
+        report = judge(replica_run(watcher=FakeWatcher(good=0, failed=240)))
+        check = next(c for c in report.checks if c.name == "no split brain")
+        assert not check.ok and check.detail.startswith("not measured: 0 good samples")
+        assert "240 failed" in check.detail and not report.passed
+
+    def test_below_the_minimum_fails(self) -> None:
+        """One sample short of `min_samples` is still not measured."""
+        minimum = load_chaos_settings().min_samples
+        report = judge(replica_run(watcher=FakeWatcher(good=minimum - 1)))
+        assert not next(c for c in report.checks if c.name == "no split brain").ok
+
+    def test_enough_samples_pass_and_report_the_failures(self) -> None:
+        """At the minimum the check holds, and the detail and the report count failed polls."""
+        minimum = load_chaos_settings().min_samples
+        report = judge(replica_run(watcher=FakeWatcher(good=minimum, failed=3)))
+        check = next(c for c in report.checks if c.name == "no split brain")
+        assert check.ok and f"in {minimum} samples (3 failed)" in check.detail
+        assert (report.watcher_samples, report.watcher_failed) == (minimum, 3)
+
+
+class TestFailsafe:
+    """failsafe_mode drops exactly the write-stop checks its message names."""
+
+    def freeze_run(self, failsafe: bool) -> Run:
+        scenario = load_scenario("leader-freeze")
+        stops = scenario.expect.model_copy(update={"old_leader_stops_writes": True})
+        return replica_run(
+            scenario=scenario.model_copy(update={"expect": stops}),
+            config={"ttl": 10, "loop_wait": 2, "failsafe_mode": failsafe},
+            writers=[PostgresWriter({}, "chaos_0123456789", Addresses(dict), 0.1)],
+        )
+
+    def test_failsafe_keeps_the_new_leader_and_probe_checks(self) -> None:
+        """With failsafe on, the new-leader and direct-write checks are still judged."""
+        names = [c.name for c in judge(self.freeze_run(failsafe=True)).checks]
+        assert "failsafe_mode on" in names
+        assert "new leader before the old one resumed" in names
+        assert "resumed old leader refuses a direct write" in names
+        assert "old leader stops acknowledging writes" not in names
+
+    def test_without_failsafe_the_write_stop_check_applies(self) -> None:
+        """With failsafe off the write-stop check is there and no failsafe line."""
+        names = [c.name for c in judge(self.freeze_run(failsafe=False)).checks]
+        assert "old leader stops acknowledging writes" in names
+        assert "failsafe_mode on" not in names
 
 
 class TestHumanReport:

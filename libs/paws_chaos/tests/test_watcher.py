@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from paws_chaos import Attempt, Sample
-from paws_chaos.watcher import first_new_leader, lease_lost, split_brain_episodes, stale_writes
+import time
+
+import pytest
+
+from paws_chaos import Attempt, Sample, Watcher
+from paws_chaos._logging import configure
+from paws_chaos.watcher import (
+    NoAnswer,
+    first_new_leader,
+    lease_lost,
+    split_brain_episodes,
+    stale_writes,
+)
 
 
 def samples(*claims: tuple[float, tuple[str, ...], tuple[str, ...]]) -> list[Sample]:
@@ -65,3 +76,41 @@ class TestLeaderChange:
         seen = samples((0, ("a",), ()), (1, ("a",), ()), (2, (), ()))
         lost = lease_lost(seen, "a", since=0)
         assert lost is not None and lost.at == 2
+
+
+class TestSampleAccounting:
+    """Every poll is either a sample or a counted, logged failure; none vanishes."""
+
+    def watcher(self, monkeypatch: pytest.MonkeyPatch, answers: bool) -> Watcher:
+        watcher = Watcher(lambda: {"patroni-0": "a", "patroni-1": "b", "redis-0": "c"}, "pw", 0.01)
+        primary = (True, 2, True) if answers else (False, None, False)
+        monkeypatch.setattr(watcher, "_primary", lambda address: primary)
+        monkeypatch.setattr(watcher, "_role", lambda address: "master" if answers else None)
+        return watcher
+
+    def test_no_answer_from_any_node_is_a_failed_sample(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A poll in which nobody answered is not evidence of "nobody leads"."""
+        with pytest.raises(NoAnswer):
+            self.watcher(monkeypatch, answers=False).sample()
+
+    def test_failed_polls_are_counted_and_logged(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The background loop counts each failure, logs it, and keeps polling."""
+        configure("warning")
+        watcher = self.watcher(monkeypatch, answers=False).start()
+        time.sleep(0.2)
+        watcher.stop()
+        assert watcher.samples == [] and watcher.failed >= 3
+        assert "NoAnswer" in watcher.last_failure
+        assert capsys.readouterr().err.count("watcher.sample_failed") == watcher.failed
+
+    def test_answers_are_samples(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Nodes that answer give a sample with their claims and no failure."""
+        watcher = self.watcher(monkeypatch, answers=True).start()
+        time.sleep(0.1)
+        watcher.stop()
+        assert watcher.failed == 0 and watcher.samples
+        assert watcher.samples[0].pg_leaders == ("patroni-0", "patroni-1")

@@ -202,3 +202,60 @@ class TestDownloadDebs:
         with pytest.raises(InstallError) as caught:
             _debian.download_debs(["x"], "trixie", tmp_path, keyring=tmp_path / "none.gpg")
         assert "debian-archive-keyring" in caught.value.remediation
+
+
+class TestChooseMirror:
+    """https where the configured sources have it; the configured http URL, said, otherwise."""
+
+    @staticmethod
+    def sources(tmp_path: Path, *uris: str) -> Path:
+        lines = "".join(f"deb {uri} bookworm main\n" for uri in uris)
+        (tmp_path / "sources.list").write_text(lines, "utf-8")
+        return tmp_path
+
+    def test_configured_https_wins_without_probing(self, tmp_path: Path) -> None:
+        """An https archive among the sources is used as is, and nothing is probed."""
+        etc = self.sources(tmp_path, "http://a.example/debian", "https://b.example/debian/")
+        probed: list[str] = []
+        choice = _debian.choose_mirror("bookworm", etc, lambda url, _: probed.append(url) or True)
+        assert (choice.url, choice.https, choice.note, probed) == (
+            "https://b.example/debian",
+            True,
+            "",
+            [],
+        )
+
+    def test_http_mirror_upgraded_when_it_serves_https(self, tmp_path: Path) -> None:
+        """An http mirror that answers over https is used over https, and the log says so."""
+        etc = self.sources(tmp_path, "http://deb.example/debian")
+        probed: list[tuple[str, str]] = []
+        choice = _debian.choose_mirror(
+            "bookworm", etc, lambda url, suite: probed.append((url, suite)) or True
+        )
+        assert choice.url == "https://deb.example/debian" and choice.https
+        assert probed == [("https://deb.example/debian", "bookworm")]
+        assert "also serves https" in choice.note
+
+    def test_http_only_mirror_falls_back_and_says_so(self, tmp_path: Path) -> None:
+        """Without https the configured http URL is kept; the note names it and the keyring."""
+        etc = self.sources(tmp_path, "http://old.example/debian")
+        choice = _debian.choose_mirror("bookworm", etc, lambda url, suite: False)
+        assert choice.url == "http://old.example/debian" and not choice.https
+        assert "does not answer over https" in choice.note
+        assert str(_debian.ARCHIVE_KEYRING) in choice.note
+
+    def test_nothing_configured_probes_the_default(self, tmp_path: Path) -> None:
+        """No Debian source at all: the official redirector, over https if it answers."""
+        choice = _debian.choose_mirror("bookworm", tmp_path, lambda url, suite: True)
+        assert choice.url == _debian.https_variant(_debian.DEFAULT_MIRROR)
+
+    def test_probe_of_a_closed_port_is_false(self) -> None:
+        """The real probe returns False (no exception) when nothing listens."""
+        assert _debian.https_answers("https://127.0.0.1:9/debian", "bookworm") is False
+
+
+def test_missing_keyring_is_refused_with_the_fix(tmp_path: Path) -> None:
+    """No archive keyring: an InstallError whose fix installs debian-archive-keyring."""
+    with pytest.raises(InstallError, match="refuses to install unverified") as caught:
+        _debian.require_keyring(tmp_path / "missing.gpg")
+    assert caught.value.remediation == "apt-get install -y debian-archive-keyring"

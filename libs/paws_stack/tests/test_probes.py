@@ -116,3 +116,13 @@ class TestAnnotateStreaming:
         ]
         streaming = {c.name: c.facts.get("streaming") for c in _annotate_streaming(components)}
         assert streaming == {"patroni-0": None, "patroni-1": True, "patroni-2": False}
+
+
+def test_credentials_repr_hides_the_passwords() -> None:
+    """A Credentials object in a traceback, log line or debugger shows no password."""
+    from paws_stack.probes import Credentials
+
+    value = "redis-SECRET-1"
+    creds = Credentials(value, "app-SECRET-2", 1, 2, 3, "127.0.0.1")
+    assert "SECRET" not in repr(creds) and "SECRET" not in str(creds)
+    assert creds.redis_password == value

@@ -11,6 +11,7 @@ from paws_stack.errors import SecretsError
 from paws_stack.secrets import (
     ALPHABET,
     LENGTH,
+    MARKER,
     SECRET_NAMES,
     SecretStore,
     generate_password,
@@ -80,7 +81,9 @@ class TestEnsureCreates:
     def test_creates_all_six_and_returns_their_names(self, store: SecretStore) -> None:
         """A first ensure() creates every secret and says which."""
         assert store.ensure(volumes_exist=False) == list(SECRET_NAMES)
-        assert sorted(p.name for p in store.path.iterdir()) == sorted(SECRET_NAMES)
+        assert sorted(p.name for p in store.path.iterdir()) == sorted(
+            [*SECRET_NAMES, ".gitignore", MARKER]
+        )
 
     def test_six_secrets(self) -> None:
         """The store holds the six passwords the stack needs."""
@@ -101,9 +104,14 @@ class TestEnsureCreates:
         values = [filled.read(name) for name in SECRET_NAMES]
         assert all(is_well_formed(v) for v in values) and len(set(values)) == 6
 
-    def test_gitignore_beside_the_directory(self, filled: SecretStore) -> None:
-        """A .gitignore ignoring everything is written next to the secrets directory."""
-        assert (filled.path.parent / ".gitignore").read_text("utf-8") == "*\n"
+    def test_gitignore_inside_the_directory_only(self, filled: SecretStore) -> None:
+        """A .gitignore ignoring everything is written inside the directory, never beside it."""
+        assert (filled.path / ".gitignore").read_text("utf-8") == "*\n"
+        assert not (filled.path.parent / ".gitignore").exists()
+
+    def test_marker_says_paws_created_it(self, filled: SecretStore) -> None:
+        """The marker records that paws created the directory."""
+        assert (filled.path / MARKER).read_text("utf-8").startswith("created ")
 
     def test_loose_mode_is_tightened(self, filled: SecretStore) -> None:
         """A secret someone made world-readable is set back to 0600."""
@@ -249,3 +257,79 @@ class TestRead:
         filled.file("redis_password").write_bytes(b"\xff\xfe\x00garbage")
         with pytest.raises(SecretsError):
             filled.read("redis_password")
+
+
+class TestDirectoryNotOurs:
+    """PAWS_SECRETS_DIR pointing at someone else's directory changes nothing there."""
+
+    @pytest.fixture
+    def foreign(self, tmp_path: Path) -> Path:
+        """A shared directory (like /tmp) holding a user's file, mode 0o755."""
+        shared = tmp_path / "shared"
+        shared.mkdir(mode=0o755)
+        shared.chmod(0o755)
+        (shared / "notes.txt").write_text("mine", "utf-8")
+        return shared
+
+    def tree(self, root: Path) -> dict[str, tuple[int, bytes]]:
+        return {
+            str(p.relative_to(root)): (mode(p), p.read_bytes() if p.is_file() else b"")
+            for p in [root, *sorted(root.rglob("*"))]
+        }
+
+    def test_non_empty_directory_is_refused(self, foreign: Path) -> None:
+        """A non-empty directory paws did not create is refused, naming a file and the fix."""
+        with pytest.raises(SecretsError) as caught:
+            SecretStore(foreign).ensure(volumes_exist=False)
+        assert "already holds files paws did not create (notes.txt)" in caught.value.message
+        assert "PAWS_SECRETS_DIR" in caught.value.remediation
+
+    def test_refusal_changes_nothing_there_or_in_the_parent(self, foreign: Path) -> None:
+        """No chmod, no secret, no .gitignore: neither in the directory nor beside it."""
+        before = self.tree(foreign.parent)
+        with pytest.raises(SecretsError):
+            SecretStore(foreign).ensure(volumes_exist=False)
+        assert self.tree(foreign.parent) == before
+
+    def test_a_file_is_refused(self, tmp_path: Path) -> None:
+        """A path that is a file is refused and left alone."""
+        target = tmp_path / "secrets"
+        target.write_text("x", "utf-8")
+        with pytest.raises(SecretsError, match="is not a directory"):
+            SecretStore(target).ensure(volumes_exist=False)
+        assert target.read_text("utf-8") == "x"
+
+    def test_empty_directory_is_used_but_not_chmodded(self, tmp_path: Path) -> None:
+        """An empty directory the user made gets the secrets, keeps its own mode."""
+        mine = tmp_path / "mine"
+        mine.mkdir()
+        mine.chmod(0o750)
+        store = SecretStore(mine)
+        assert store.ensure(volumes_exist=False) == list(SECRET_NAMES)
+        assert mode(mine) == 0o750
+        assert (mine / MARKER).read_text("utf-8").startswith("adopted ")
+        store.ensure(volumes_exist=False)
+        assert mode(mine) == 0o750, "a later run must not chmod it either"
+
+    def test_directory_others_can_write_is_refused(self, tmp_path: Path) -> None:
+        """An empty world-writable directory is refused: anyone could swap a password."""
+        shared = tmp_path / "open"
+        shared.mkdir()
+        shared.chmod(0o777)
+        with pytest.raises(SecretsError, match="writable by other users"):
+            SecretStore(shared).ensure(volumes_exist=False)
+        assert list(shared.iterdir()) == [] and mode(shared) == 0o777
+
+    def test_directory_from_before_the_marker_is_ours(self, filled: SecretStore) -> None:
+        """A directory holding only paws' secrets (older paws, no marker) is still accepted."""
+        (filled.path / MARKER).unlink()
+        (filled.path / ".gitignore").unlink()
+        filled.path.chmod(0o755)
+        assert filled.ensure(volumes_exist=True) == []
+        assert mode(filled.path) == 0o700
+        assert (filled.path / MARKER).read_text("utf-8").startswith("created ")
+
+    def test_ours_with_a_stray_file_is_still_ours(self, filled: SecretStore) -> None:
+        """Once marked, a file the user drops in (a backup, say) does not lock them out."""
+        (filled.path / "redis_password.bak").write_text("x", "utf-8")
+        assert filled.ensure(volumes_exist=True) == []

@@ -79,7 +79,7 @@ class TestEnvironment:
             ("PAWS_STATS_PORT", "28404", "stats_port", 28404),
             ("PAWS_PROFILE", "lite", "profile", "lite"),
             ("PAWS_BIND_ADDRESS", "127.0.0.2", "bind_address", "127.0.0.2"),
-            ("PAWS_BIND_ADDRESS", "::1", "bind_address", "::1"),
+            ("PAWS_BIND_ADDRESS", "127.0.0.2", "bind_address", "127.0.0.2"),
             ("PAWS_PROJECT_NAME", "other", "project_name", "other"),
             ("PAWS_IMAGE_SOURCE", "debian", "image_source", "debian"),
             ("PAWS_WAIT_TIMEOUT", "60", "wait_timeout", 60.0),
@@ -242,3 +242,28 @@ class TestFindProjectDir:
         (tmp_path / "compose").mkdir()
         (tmp_path / "compose" / "compose.yaml").write_text("services: {}\n", "utf-8")
         assert StackSettings().project_dir == tmp_path.resolve()
+
+
+class TestRefusedValues:
+    @pytest.mark.parametrize("value", ["::1", "0:0:0:0:0:0:0:1"])
+    def test_ipv6_loopback_is_refused_clearly(self, value: str) -> None:
+        """`::1` would pass as loopback but break compose's `addr:port:port` spec: refused,
+        naming the variable and the IPv4 address to use."""
+        with pytest.raises(SettingsError) as caught:
+            load_settings(bind_address=value)
+        assert caught.value.message.startswith(f"invalid setting PAWS_BIND_ADDRESS={value!r}")
+        assert "IPv6 is not supported" in caught.value.message
+        assert "127.0.0.1" in caught.value.message
+
+    @pytest.mark.parametrize("value", ["paws-lite", "team-lite"])
+    def test_lite_project_names_are_refused(self, value: str) -> None:
+        """`<name>-lite` is the lite profile's project of `<name>`: refused, saying so."""
+        with pytest.raises(SettingsError) as caught:
+            load_settings(project_name=value)
+        base = value.removesuffix("-lite")
+        assert f"{value} is the lite project of {base}" in caught.value.message
+
+    @pytest.mark.parametrize("value", ["paws", "paws-lit", "lite", "pawslite", "paws-2"])
+    def test_other_names_are_fine(self, value: str) -> None:
+        """Only the `-lite` suffix is reserved."""
+        assert load_settings(project_name=value).project_name == value

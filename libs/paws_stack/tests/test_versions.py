@@ -46,7 +46,30 @@ class TestLoadPins:
     def test_debian_section(self, pins: Pins) -> None:
         """The Debian suites and the registry base image are read."""
         assert (pins.base_suite, pins.backports_suite) == ("bookworm", "trixie")
-        assert pins.registry_base.startswith("debian:")
+        assert pins.registry_base.startswith("debian:12-slim@sha256:")
+
+    @pytest.mark.parametrize(
+        "reference",
+        [
+            "debian:12-slim",
+            "debian:latest",
+            "debian@sha256:abc",
+            "debian:12-slim@sha256:" + "G" * 64,
+        ],
+    )
+    def test_registry_base_must_be_a_digest(self, tmp_path: Path, reference: str) -> None:
+        """A tag (or a malformed digest) is refused with how to pin it, before any build."""
+        text = (COMPOSE_DIR / "versions.toml").read_text("utf-8")
+        pinned = load_pins(COMPOSE_DIR).registry_base
+        (tmp_path / "versions.toml").write_text(text.replace(pinned, reference), "utf-8")
+        with pytest.raises(ImageBuildError, match="mutable tag") as caught:
+            load_pins(tmp_path)
+        assert "imagetools inspect" in caught.value.remediation
+
+    def test_registry_dockerfile_has_no_default_tag(self) -> None:
+        """The registry Dockerfile takes its base only from the pin, never a default tag."""
+        dockerfile = (COMPOSE_DIR / "images/base/Dockerfile.registry").read_text("utf-8")
+        assert "ARG REGISTRY_BASE\n" in dockerfile and "ARG REGISTRY_BASE=" not in dockerfile
 
     def test_packages(self, pins: Pins) -> None:
         """The package lists are tuples, with etcd coming from backports."""

@@ -43,3 +43,11 @@ def test_masker_hides_longest_first() -> None:
     """Overlapping secrets are masked completely."""
     mask = masker(("abc", "abcdef"))
     assert mask("x abcdef y abc") == "x *** y ***"
+
+
+def test_secrets_repr_hides_the_values(tmp_path: Path) -> None:
+    """A Secrets object in a traceback or log shows where secrets come from, not their values."""
+    (tmp_path / "redis_password").write_text("value-SECRET", "utf-8")
+    secrets = load_secrets(None, tmp_path)
+    assert secrets.values == ("value-SECRET",)
+    assert "SECRET" not in repr(secrets)

@@ -8,7 +8,8 @@
 0
 
 Faults compose as context managers whose undo always runs:
-`with pause(replica) + isolate(replica, peers): ...`.
+`with pause(replica) + isolate(replica, peers): ...`. Each injection is listed in a fault
+journal first, so `recover(stack)` can undo what a killed experiment left behind.
 """
 
 from .errors import (
@@ -23,8 +24,13 @@ from .errors import (
     StackUnavailable,
 )
 from .faults import Fault, action, kill, pause, stop, stop_members, wait_for
+from .http_notes import delete_notes
+from .http_report import HttpResult
+from .http_workload import HttpWorkload
+from .journal import Journal, Undo, load_journal
 from .ledger import Attempt, Ledger
 from .netfaults import disconnect, isolate, netem, netem_support, paws_rules
+from .recover import RecoveryReport, Repair, recover
 from .report import Check, Event, Report, render_text, summarize
 from .runner import Experiment, run_scenario, steady_state
 from .scenarios import Scenario, list_scenarios, load_scenario
@@ -32,7 +38,7 @@ from .settings import ChaosSettings, load_chaos_settings
 from .watcher import Sample, SplitBrain, Watcher
 from .workloads import AddressMappedSentinel, PostgresWriter, RedisWriter
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "AddressMappedSentinel",
@@ -46,11 +52,16 @@ __all__ = [
     "Fault",
     "FaultNotInjected",
     "FaultUnsupported",
+    "HttpResult",
+    "HttpWorkload",
+    "Journal",
     "Ledger",
     "NotSteadyState",
     "PawsChaosError",
     "PostgresWriter",
+    "RecoveryReport",
     "RedisWriter",
+    "Repair",
     "Report",
     "RollbackFailed",
     "Sample",
@@ -58,19 +69,23 @@ __all__ = [
     "ScenarioError",
     "SplitBrain",
     "StackUnavailable",
+    "Undo",
     "Watcher",
     "__version__",
     "action",
+    "delete_notes",
     "disconnect",
     "isolate",
     "kill",
     "list_scenarios",
     "load_chaos_settings",
+    "load_journal",
     "load_scenario",
     "netem",
     "netem_support",
     "pause",
     "paws_rules",
+    "recover",
     "render_text",
     "run_scenario",
     "steady_state",

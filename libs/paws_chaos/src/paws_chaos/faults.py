@@ -11,25 +11,28 @@
 
 Faults compose with `+` (injected left to right, undone right to left):
 `with pause(replica) + isolate(replica, peers): ...`. An undo runs on a normal exit, on an
-exception, on Ctrl-C and (through the CLI's handler) on SIGTERM; a second Ctrl-C during an undo
-is held back until the undo is done.
+exception, on Ctrl-C and (through the CLI's handler) on SIGTERM and SIGHUP; a second signal
+during an undo is held back until the undo is done.
+
+Each fault also describes its undo as data (`Fault.records`, `journal.Undo`), so the fault
+journal can list it before the injection and `paws-chaos recover` can undo it from another
+process if this one is killed.
 """
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from types import FrameType, TracebackType
+from collections.abc import Callable, Sequence
+from types import TracebackType
 from typing import Any, Protocol
 
 import structlog
 from docker.errors import APIError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
+from ._signals import signals_held
 from .errors import FaultNotInjected, PawsChaosError, RollbackFailed
+from .journal import Action, Undo
 
 log = structlog.get_logger("paws_chaos.faults")
 
@@ -42,6 +45,7 @@ FREEZE_PAUSE_S = 0.5
 class Container(Protocol):
     """What faults need of a docker SDK container."""
 
+    id: str
     name: str
     status: str
     attrs: dict[str, Any]
@@ -54,27 +58,6 @@ class Container(Protocol):
     def reload(self) -> None: ...
 
 
-@contextmanager
-def signals_held() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM back while an undo runs; re-raise Ctrl-C afterwards."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-
-    def hold(signum: int, frame: FrameType | None) -> None:
-        caught.append(signum)
-
-    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if caught:
-        raise KeyboardInterrupt
-
-
 class Fault:
     """One injected fault: `inject` on enter, `undo` on exit, always."""
 
@@ -85,12 +68,15 @@ class Fault:
         inject: Callable[[], None],
         undo: Callable[[], None],
         remediation: str,
+        records: Sequence[Undo] = (),
     ) -> None:
         self.kind = kind
         self.target = target
         self._inject = inject
         self._undo = undo
         self.remediation = remediation
+        # The undo as data, for the journal; empty for one-way actions (nothing to undo).
+        self.records = list(records)
         self.injected_at: float | None = None
         self.undone_at: float | None = None
         self.undo_error: str | None = None
@@ -159,6 +145,7 @@ class Faults(Fault):
             self._inject_all,
             self._undo_all,
             "; ".join(p.remediation for p in parts),
+            [record for part in parts for record in part.records],
         )
         self.parts = parts
         self._entered: list[Fault] = []
@@ -191,6 +178,10 @@ def _running(container: Container) -> bool:
     return container.status in ("running", "paused")
 
 
+def _record(action: Action, container: Container) -> list[Undo]:
+    return [Undo(action=action, container=container.id, name=container.name)]
+
+
 def _start(container: Container) -> Callable[[], None]:
     def undo() -> None:
         if not _running(container):
@@ -207,6 +198,7 @@ def kill(container: Container) -> Fault:
         lambda: container.kill(signal="SIGKILL"),
         _start(container),
         f"docker start {container.name}",
+        _record("start", container),
     )
 
 
@@ -218,6 +210,7 @@ def stop(container: Container, timeout: int = 20) -> Fault:
         lambda: container.stop(timeout=timeout),
         _start(container),
         f"docker start {container.name}",
+        _record("start", container),
     )
 
 
@@ -230,7 +223,8 @@ def pause(container: Container) -> Fault:
             container.unpause()
 
     remediation = f"docker unpause {container.name}"
-    return Fault("pause", container.name, lambda: _freeze(container), undo, remediation)
+    records = _record("unpause", container)
+    return Fault("pause", container.name, lambda: _freeze(container), undo, remediation, records)
 
 
 def _freeze(container: Container) -> None:

@@ -7,12 +7,14 @@ Every rule carries the comment `paws-chaos`, so an undo removes exactly what was
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 from collections.abc import Callable
 from typing import Any
 
 from .errors import FaultUnsupported
 from .faults import Container, Fault
+from .journal import Undo
 
 COMMENT = "paws-chaos"
 
@@ -35,6 +37,15 @@ def disconnect(container: Container, network: Any) -> Fault:
         lambda: network.disconnect(container, force=True),
         undo,
         f"docker network connect {name} {container.name}",
+        [
+            Undo(
+                action="connect",
+                container=container.id,
+                name=container.name,
+                network=name,
+                aliases=tuple(aliases),
+            )
+        ],
     )
 
 
@@ -67,13 +78,44 @@ def isolation_rules(peers: list[str]) -> list[list[str]]:
     return rules
 
 
-def paws_rules(container: Container) -> list[str]:
+def paws_rules(container: Container, comment: str = COMMENT) -> list[str]:
     """The paws-chaos rules currently in the container's namespace (`iptables -S`)."""
     container.reload()
     if container.status != "running":
         return []
     listed = in_netns(_pid(container), "iptables", "-S")
-    return [line for line in listed.stdout.splitlines() if COMMENT in line]
+    return [line for line in listed.stdout.splitlines() if f"--comment {comment}" in line]
+
+
+def delete_spec(listed: str) -> list[str]:
+    """The `iptables` arguments that delete one rule as `iptables -S` lists it.
+
+    >>> delete_spec("-A INPUT -s 10.0.0.2/32 -m comment --comment paws-chaos -j DROP")
+    ['-D', 'INPUT', '-s', '10.0.0.2/32', '-m', 'comment', '--comment', 'paws-chaos', '-j', 'DROP']
+    """
+    words = shlex.split(listed)
+    return ["-D", *words[1:]] if words[:1] == ["-A"] else []
+
+
+def remove_paws_rules(container: Container, comment: str = COMMENT) -> int:
+    """Delete every rule carrying paws' comment from the container's namespace (recovery:
+    whoever added them, whatever their peers were). Returns how many were removed."""
+    listed = [spec for line in paws_rules(container, comment) if (spec := delete_spec(line))]
+    pid = _pid(container) if listed else 0
+    for spec in listed:
+        deleted = in_netns(pid, "iptables", *spec)
+        if deleted.returncode != 0:
+            raise RuntimeError(f"iptables {' '.join(spec)}: {deleted.stderr.strip()}")
+    return len(listed)
+
+
+def has_netem(container: Container) -> bool:
+    """Whether eth0 of a running container has a netem qdisc (only paws puts one there)."""
+    container.reload()
+    if container.status != "running":
+        return False
+    shown = in_netns(_pid(container), "tc", "qdisc", "show", "dev", "eth0")
+    return "netem" in shown.stdout
 
 
 def isolate(container: Container, peers: list[str]) -> Fault:
@@ -108,6 +150,7 @@ def isolate(container: Container, peers: list[str]) -> Fault:
         undo,
         f"nsenter -t $(docker inspect -f '{{{{.State.Pid}}}}' {container.name}) -n "
         f"iptables -S | grep {COMMENT}  # then iptables -D each listed rule",
+        [Undo(action="remove_rules", container=container.id, name=container.name, comment=COMMENT)],
     )
 
 
@@ -177,4 +220,5 @@ def netem(
         inject,
         undo,
         f"nsenter -t <pid of {container.name}> -n tc qdisc del dev eth0 root",
+        [Undo(action="remove_netem", container=container.id, name=container.name)],
     )

@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from .http_report import HttpResult, render_http
+
 
 class Check(BaseModel):
     """One verdict line: what was checked, whether it held, and the evidence."""
@@ -55,6 +57,16 @@ class Report(BaseModel):
     recovered_s: float | None
     timeline_before: int | None
     timeline_after: int | None
+    # The application's view (issue 15): what the HTTP clients saw. None when no HTTP workload
+    # was measured; `http.status` and `http.reason` then say why (no apps, --no-http).
+    http_errors: int | None = None
+    http_acked: int | None = None
+    http_lost: int | None = None
+    http_duplicates: int | None = None
+    http_latency_p50_s: float | None = None
+    http_latency_p99_s: float | None = None
+    http_latency_samples: int = 0
+    http: HttpResult | None = None
     # Beyond the issue's fields: how the verdict was reached and what to do if it failed.
     old_node: str | None = None
     new_node: str | None = None
@@ -68,6 +80,9 @@ class Report(BaseModel):
     events: list[Event] = Field(default_factory=list)
     workloads: list[WorkloadResult] = Field(default_factory=list)
     split_brain: list[str] = Field(default_factory=list)
+    # The split-brain watcher's evidence: good polls and polls that gave none.
+    watcher_samples: int = 0
+    watcher_failed: int = 0
     settings: dict[str, Any] = Field(default_factory=dict)
 
     @property
@@ -98,6 +113,7 @@ def render_text(report: Report) -> str:
         f"split brain         {report.split_brain_events}",
         f"timeline            {report.timeline_before} -> {report.timeline_after}",
         f"rollback            {report.rollback}",
+        *render_http(report.http),
         "",
         "checks:",
     ]
@@ -144,4 +160,7 @@ def summarize(reports: list[Report]) -> dict[str, Any]:
         "recovered_s": stats([r.recovered_s for r in reports]),
         "lost": sum(r.lost for r in reports),
         "split_brain_events": sum(r.split_brain_events for r in reports),
+        "http_errors": sum(r.http_errors or 0 for r in reports),
+        "http_lost": sum(r.http_lost or 0 for r in reports),
+        "http_latency_p99_s": stats([r.http_latency_p99_s for r in reports]),
     }

@@ -9,11 +9,15 @@ from contextlib import ExitStack
 from typing import Any
 
 import httpx
+from tenacity import Retrying, stop_after_attempt, wait_fixed
 
 from paws_stack import HealthReport, PawsStackError, ProbeError, Stack, StackNotHealthy
+from paws_stack.interrupted import RECOVER_COMMAND
 
 from .errors import FaultNotInjected, NotSteadyState, RollbackFailed, StackUnavailable
 from .faults import Fault
+from .http_phase import begin_http
+from .journal import Journal, Undo
 from .report import Report, verdict
 from .scenarios import Scenario
 from .settings import ChaosSettings, load_chaos_settings
@@ -25,6 +29,8 @@ from .workloads import Addresses, PostgresWriter, RedisWriter
 
 WARM_UP_ACKS = 10
 WARM_UP_TIMEOUT_S = 20.0
+CLEANUP_ATTEMPTS = 5
+CLEANUP_PAUSE_S = 2.0
 
 
 def steady_state(stack: Stack) -> HealthReport:
@@ -66,6 +72,8 @@ class Experiment:
         self.settings = settings or load_chaos_settings()
         self.say = say
         self.run_ = Run(scenario=scenario, settings=self.settings)
+        self.journal = Journal.for_project(stack.settings.state_path, stack.project, scenario.name)
+        self._workload_entries: list[tuple[PostgresWriter | RedisWriter, str]] = []
 
     # --- the phases ----------------------------------------------------------------------
 
@@ -77,8 +85,17 @@ class Experiment:
         leader = _named(run.before, "patroni", "leader")
         run.old_leader, run.old_master = leader, _named(run.before, "redis", "master")
         run.config = patroni_config(self.addresses.of(leader))
-        self._start_workloads()
         try:
+            self._start_workloads()
+        except BaseException:
+            self._cleanup()  # a journaled table or key prefix that may exist: not left behind
+            raise
+        try:
+            run.http = begin_http(
+                self.stack, self.scenario, self.settings, run.before, uuid.uuid4().hex[:10]
+            )
+            if run.http is not None:
+                self.say(f"http workload: {run.http.status} {run.http.reason}".rstrip())
             self._warm_up()
             self._inject_hold_restore()
             if not run.interrupted:
@@ -90,6 +107,7 @@ class Experiment:
                     self._verify()
             finally:
                 self._cleanup()
+                self._cleanup_http()
         report = judge(run)
         self.say(f"verdict: {verdict(report)}")
         return report
@@ -115,19 +133,20 @@ class Experiment:
         for workload in self.scenario.workloads:
             if workload == "postgres":
                 pg = PostgresWriter(app, f"chaos_{tag}", self.addresses, settings.write_interval_s)
+                self._journal_workload(pg, Undo(action="drop_table", table=pg.table))
                 pg.create_table()
                 writers.append(pg)
             else:
-                writers.append(
-                    RedisWriter(
-                        self.addresses,
-                        self.stack.topology.services("sentinel"),
-                        self.stack.secrets.read("redis_password"),
-                        f"chaos:{tag}",
-                        settings.redis_wait_ms,
-                        settings.write_interval_s,
-                    )
+                rd = RedisWriter(
+                    self.addresses,
+                    self.stack.topology.services("sentinel"),
+                    self.stack.secrets.read("redis_password"),
+                    f"chaos:{tag}",
+                    settings.redis_wait_ms,
+                    settings.write_interval_s,
                 )
+                self._journal_workload(rd, Undo(action="delete_keys", prefix=rd.prefix))
+                writers.append(rd)
         run.writers = writers
         run.watcher = Watcher(
             lambda: self.addresses.refresh(max_age=2.0),
@@ -136,6 +155,11 @@ class Experiment:
         ).start()
         for writer in writers:
             writer.start()
+
+    def _journal_workload(self, writer: PostgresWriter | RedisWriter, undo: Undo) -> None:
+        # Before the table or the first key exists: a kill right after must still clean up.
+        key = self.journal.add(writer.workload, undo.describe(), [undo], workload=True)
+        self._workload_entries.append((writer, key))
 
     def _warm_up(self) -> None:
         deadline = time.monotonic() + WARM_UP_TIMEOUT_S
@@ -148,6 +172,10 @@ class Experiment:
                     [str(errors)],
                 )
             time.sleep(0.1)
+        if self.run_.http is not None:
+            # Its own 20 s: the clients started with the writers, but a cold JVM or Next.js
+            # route may answer its first request slowly on a loaded machine.
+            self.run_.http.warm_up(time.monotonic() + WARM_UP_TIMEOUT_S)
         self.run_.mark("workloads writing", time.monotonic())
         self.say(f"workloads writing: {', '.join(w.workload for w in self.run_.writers)}")
 
@@ -163,9 +191,14 @@ class Experiment:
             with ExitStack() as held:
                 for step in self.scenario.steps:
                     time.sleep(step.delay_s)
+                    run.inject_started = run.inject_started or time.monotonic()
                     fault, members = builder.build(step, self._before())
                     run.faults.append(fault)
                     run.victims += [m.name for m in members]
+                    if fault.records:
+                        # On disk before the injection; forgotten only once its undo worked.
+                        key = self.journal.add(fault.kind, repr(fault), fault.records)
+                        held.callback(self._forget, key, fault)
                     held.enter_context(fault)
                     at = fault.injected_at or time.monotonic()
                     run.injected = run.injected or at
@@ -193,6 +226,10 @@ class Experiment:
         run.mark(
             "fault restored" if run.rollback == "done" else f"rollback {run.rollback}", run.restored
         )
+
+    def _forget(self, key: str, fault: Fault) -> None:
+        if fault.undo_error is None:
+            self.journal.discard(key)
 
     def _before(self) -> HealthReport:
         if self.run_.before is None:
@@ -247,6 +284,8 @@ class Experiment:
 
     def _stop_workloads(self) -> None:
         run = self.run_
+        if run.http is not None:
+            run.http.stop()
         for writer in run.writers:
             writer.stop()
         if run.watcher is not None:
@@ -257,6 +296,8 @@ class Experiment:
         run, settings = self.run_, self.settings
         since, until = run.injected or run.stopped, run.stopped
         bind = self.stack.settings
+        if run.http is not None:
+            run.http.verify(self._conninfo(bind.bind_address, bind.pg_port))
         for writer in run.writers:
             if isinstance(writer, PostgresWriter):
                 report = run.after or self.stack.health()
@@ -276,16 +317,45 @@ class Experiment:
 
     def _cleanup(self) -> None:
         """Drop the workload table and keys, whatever happened before."""
-        for writer in self.run_.writers:
+        for writer, key in self._workload_entries:
             try:
-                if isinstance(writer, PostgresWriter):
-                    writer.drop_table()
-                else:
-                    writer.delete_all()
+                # Right after an interruption the stack may still be settling (a member just
+                # restarted, a loaded machine slow to accept a connection): a few tries.
+                for attempt in Retrying(
+                    stop=stop_after_attempt(CLEANUP_ATTEMPTS),
+                    wait=wait_fixed(CLEANUP_PAUSE_S),
+                    reraise=True,
+                ):
+                    with attempt:
+                        _clean(writer)
             except Exception as error:  # cleanup must not hide the experiment's outcome
                 self.run_.still_broken.append(
                     f"could not clean up the {writer.workload} workload: {error}"
                 )
+                continue
+            self.journal.discard(key)
+        if not self.journal.empty:
+            self.run_.still_broken.append(
+                f"left in place, listed in {self.journal.path}: {self.journal.document.listing()}"
+            )
+            self.run_.remediation.append(f"run `{RECOVER_COMMAND}`")
+
+    def _cleanup_http(self) -> None:
+        """Delete the notes the HTTP workload wrote (test data), whatever happened before."""
+        if self.run_.http is None:
+            return
+        bind = self.stack.settings
+        try:
+            self.run_.http.cleanup(self._conninfo(bind.bind_address, bind.pg_port))
+        except Exception as error:  # cleanup must not hide the experiment's outcome
+            self.run_.still_broken.append(f"could not delete the HTTP workload's notes: {error}")
+
+
+def _clean(writer: PostgresWriter | RedisWriter) -> None:
+    if isinstance(writer, PostgresWriter):
+        writer.drop_table()
+    else:
+        writer.delete_all()
 
 
 def _rollback_state(faults: list[Fault]) -> str:

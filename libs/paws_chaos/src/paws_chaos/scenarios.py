@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -16,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ScenarioError
+from .limits import TooLarge, check_size, check_text
 
 FaultKind = Literal[
     "kill", "stop", "pause", "disconnect", "isolate", "stop_members", "switchover", "netem"
@@ -90,6 +93,35 @@ class Expect(_Strict):
     writes_resume_within_s: float | None = 60.0
 
 
+HttpCallName = Literal["notes", "visits"]
+
+
+def _notes_only() -> list[HttpCallName]:
+    return ["notes"]
+
+
+class HttpExpect(_Strict):
+    """The HTTP workload through the apps and what must hold for it (docs/chaos.md, "The HTTP
+    workload").
+
+    `calls` cycle per client: `notes` is POST /api/notes (PostgreSQL), `visits` POST /api/visits
+    (Redis). `required`: a run that cannot measure it (a stack without apps) fails unless the
+    user passes `--no-http`.
+    """
+
+    calls: list[HttpCallName] = Field(default_factory=_notes_only, min_length=1)
+    required: bool = False
+    max_errors: int | None = Field(default=None, ge=0)
+    max_lost: int = Field(default=0, ge=0)
+    max_p99_s: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _notes_when_required(self) -> HttpExpect:
+        if self.required and "notes" not in self.calls:
+            raise ValueError("a required HTTP workload needs `notes` in its calls (the loss check)")
+        return self
+
+
 class Scenario(_Strict):
     """One experiment, as data."""
 
@@ -101,6 +133,8 @@ class Scenario(_Strict):
     steps: list[Step] = Field(min_length=1)
     hold: Hold = Field(default_factory=Hold)
     expect: Expect = Field(default_factory=Expect)
+    # The application's view: None for a scenario without the HTTP workload.
+    http: HttpExpect | None = None
 
 
 def _builtin() -> dict[str, str]:
@@ -116,12 +150,26 @@ def _sources(extra_dir: Path | None) -> dict[str, str]:
     sources = _builtin()
     if extra_dir is not None:
         for path in sorted(extra_dir.glob("*.yaml")):
+            _refuse_too_large(partial(check_size, path.stat().st_size), str(path))
             sources[path.stem] = path.read_text(encoding="utf-8")
     return sources
 
 
+def _refuse_too_large(check: Callable[[], object], origin: str) -> None:
+    try:
+        check()
+    except TooLarge as error:
+        raise ScenarioError(
+            f"{origin}: too large to read: {error}",
+            "write the scenario out plainly (docs/chaos.md); nested YAML aliases are not needed",
+        ) from None
+    except yaml.YAMLError:
+        return  # parse_scenario reports syntax errors with their own message
+
+
 def parse_scenario(text: str, origin: str) -> Scenario:
     """Validate one YAML document; errors name the file and the field."""
+    _refuse_too_large(partial(check_text, text), origin)
     try:
         data = yaml.safe_load(text)
         scenario = Scenario.model_validate(data)

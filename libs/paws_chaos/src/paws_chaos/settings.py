@@ -25,7 +25,19 @@ class ChaosSettings(BaseSettings):
     stall_threshold_s: float = Field(default=2.0, gt=0, le=60)
     recover_timeout_s: float = Field(default=180.0, gt=0, le=3600)
     settle_s: float = Field(default=2.0, ge=0, le=60)
+    # Fewer good watcher samples than this and "no split brain" is not measured: a failure.
+    min_samples: int = Field(default=20, ge=1, le=100_000)
     scenario_dir: Path | None = None
+
+    # The HTTP workload through the apps (docs/chaos.md, "The HTTP workload"). False
+    # (`--no-http`): skipped.
+    http: bool = True
+    # Clients per route (frontend /api and the backend directly) and their total request rate:
+    # modest, so the clients do not compete with the stack for a 2-core machine.
+    http_clients_per_route: int = Field(default=2, ge=1, le=16)
+    http_rate_per_s: float = Field(default=10.0, gt=0, le=500)
+    # Above the backend's 30 s retry deadline, so a slow success is seen as one.
+    http_timeout_s: float = Field(default=40.0, gt=0, le=600)
 
 
 def load_chaos_settings(**overrides: object) -> ChaosSettings:

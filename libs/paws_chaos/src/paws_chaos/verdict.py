@@ -8,6 +8,8 @@ from typing import Any
 from paws_stack import HealthReport
 
 from .faults import Fault
+from .http_phase import HttpPhase
+from .http_verdict import apply_http, http_checks
 from .report import Check, Event, Report, WorkloadResult
 from .scenarios import Scenario
 from .settings import ChaosSettings
@@ -50,6 +52,10 @@ class Run:
     results: list[WorkloadResult] = field(default_factory=list)
     probe: str = ""
     marks: list[tuple[str, float]] = field(default_factory=list)
+    http: HttpPhase | None = None
+    # When the first injection began: a switchover's inject call returns only once it is done,
+    # so requests that waited through it started before `injected`.
+    inject_started: float | None = None
 
     def mark(self, what: str, at: float) -> None:
         self.marks.append((what, at))
@@ -120,13 +126,7 @@ def _checks(run: Run, report: Report) -> list[Check]:
             detail=f"{acked} acked (min {expect.min_acked})",
         )
     )
-    checks.append(
-        Check(
-            name="no split brain",
-            ok=report.split_brain_events == 0,
-            detail=f"{report.split_brain_events} event(s)",
-        )
-    )
+    checks.append(_split_brain_check(run, report))
     for check in (
         bound("write unavailable", report.write_unavailable_s, expect.max_write_unavailable_s),
         bound(
@@ -148,6 +148,23 @@ def _checks(run: Run, report: Report) -> list[Check]:
     checks += _role_checks(run, report)
     checks += _write_window_checks(run)
     return checks
+
+
+def _split_brain_check(run: Run, report: Report) -> Check:
+    """Zero events counts only over enough good samples: no evidence is not a pass."""
+    good, failed, minimum = report.watcher_samples, report.watcher_failed, run.settings.min_samples
+    if good < minimum:
+        last = f" (last: {run.watcher.last_failure})" if run.watcher and run.watcher.failed else ""
+        return Check(
+            name="no split brain",
+            ok=False,
+            detail=f"not measured: {good} good samples (min {minimum}), {failed} failed{last}",
+        )
+    return Check(
+        name="no split brain",
+        ok=report.split_brain_events == 0,
+        detail=f"{report.split_brain_events} event(s) in {good} samples ({failed} failed)",
+    )
 
 
 def _role_checks(run: Run, report: Report) -> list[Check]:
@@ -196,9 +213,19 @@ def _write_window_checks(run: Run) -> list[Check]:
     # The window closes when the undo starts: while etcd members or links come back, quorum
     # returns and a (new) leader may rightly acknowledge writes before the undo has finished.
     end = run.restore_started or run.restored or run.stopped
-    if pg and run.config.get("failsafe_mode"):
-        return [Check(name="failsafe_mode on", ok=True, detail="write-stop checks do not apply")]
-    if pg and expect.old_leader_stops_writes:
+    # With failsafe_mode a leader that still reaches every member keeps writing by design: the
+    # two write-stop checks do not apply. Everything else (a new leader, the probe) still does.
+    write_stop = pg is not None and not run.config.get("failsafe_mode")
+    if pg and not write_stop and (expect.old_leader_stops_writes or expect.no_writes_until_restore):
+        checks.append(
+            Check(
+                name="failsafe_mode on",
+                ok=True,
+                detail="the write-stop checks (old leader stops, no writes without quorum) "
+                "do not apply",
+            )
+        )
+    if pg and write_stop and expect.old_leader_stops_writes:
         late = pg.ledger.acks_between(run.demote_deadline, end, run.old_leader)
         checks.append(
             Check(
@@ -208,7 +235,7 @@ def _write_window_checks(run: Run) -> list[Check]:
                 f"loop_wait + {DEMOTE_SLACK_S:.0f} s after the fault",
             )
         )
-    if pg and expect.no_writes_until_restore:
+    if pg and write_stop and expect.no_writes_until_restore:
         late = pg.ledger.acks_between(run.demote_deadline, end)
         checks.append(
             Check(
@@ -275,6 +302,8 @@ def judge(run: Run) -> Report:
         unexpected=sum(r.unexpected for r in run.results),
         client_errors=sum(r.client_errors for r in run.results),
         split_brain_events=len(episodes),
+        watcher_samples=len(samples),
+        watcher_failed=run.watcher.failed if run.watcher else 0,
         recovered_s=round(run.healthy_at - run.injected, 3)
         if run.healthy_at and run.injected
         else None,
@@ -294,7 +323,8 @@ def judge(run: Run) -> Report:
             for k in ("ttl", "loop_wait", "retry_timeout", "synchronous_mode", "failsafe_mode")
         },
     )
-    report.checks = _checks(run, report)
+    apply_http(report, run.http, run.inject_started or run.injected, run.restored, run.injected)
+    report.checks = _checks(run, report) + http_checks(run.scenario.http, report.http)
     report.events = _events(run, report)
     report.passed = not run.interrupted and all(c.ok for c in report.checks)
     return report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -22,8 +22,9 @@ PROBE_ID = -1  # the direct write into a resumed old leader; never a workload id
 class PgNodes:
     """Where to read the workload table: the leader address and each replica's own address."""
 
-    leader: dict[str, Any]
-    replicas: dict[str, dict[str, Any]]
+    # Conninfo dicts carry the password: kept out of the repr (tracebacks, logs, debuggers).
+    leader: dict[str, Any] = field(repr=False)
+    replicas: dict[str, dict[str, Any]] = field(repr=False)
 
 
 def postgres_result(

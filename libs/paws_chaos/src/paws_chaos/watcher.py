@@ -16,12 +16,19 @@ from typing import Any
 
 import httpx
 import redis
+import structlog
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from .ledger import Attempt
 
+log = structlog.get_logger("paws_chaos.watcher")
+
 PROBE_TIMEOUT_S = 0.8
+
+
+class NoAnswer(Exception):
+    """No node answered a poll: the sample would say "nobody leads" without evidence."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,8 @@ class Watcher:
         self._password = redis_password
         self._interval = interval
         self._samples: list[Sample] = []
+        self.failed = 0  # polls that gave no evidence; each is logged
+        self.last_failure = ""
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="paws-chaos-watcher", daemon=True)
@@ -165,33 +174,48 @@ class Watcher:
             begun = time.monotonic()
             try:
                 sample = self.sample()
-            except Exception:  # the watcher must outlive any single bad poll
-                sample = None
-            if sample is not None:
+            except Exception as error:  # the watcher must outlive any single bad poll ...
+                self._failed(error)  # ... but never forget one
+            else:
                 with self._lock:
                     self._samples.append(sample)
             self._stop.wait(max(0.0, self._interval - (time.monotonic() - begun)))
 
+    def _failed(self, error: Exception) -> None:
+        with self._lock:
+            self.failed += 1
+            self.last_failure = f"{type(error).__name__}: {error}"[:200]
+        log.warning("watcher.sample_failed", failed=self.failed, error=self.last_failure)
+
     def sample(self) -> Sample:
+        """One poll of every node; raises NoAnswer when not a single node answered."""
         at = time.monotonic()
         addresses = self._addresses()
         pg = [n for n in addresses if n.startswith("patroni-")]
         rd = [n for n in addresses if n.startswith("redis-")]
         pg_answers = list(self._pool.map(lambda n: self._primary(addresses[n]), pg))
         rd_answers = list(self._pool.map(lambda n: self._role(addresses[n]), rd))
-        leaders = tuple(n for n, (claims, _) in zip(pg, pg_answers, strict=True) if claims)
-        timelines = {n: t for n, (_, t) in zip(pg, pg_answers, strict=True) if t is not None}
+        if not any(answered for _, _, answered in pg_answers) and all(
+            r is None for r in rd_answers
+        ):
+            raise NoAnswer(f"none of {len(pg) + len(rd)} nodes answered")
+        leaders = tuple(n for n, (claims, _, _) in zip(pg, pg_answers, strict=True) if claims)
+        timelines = {n: t for n, (_, t, _) in zip(pg, pg_answers, strict=True) if t is not None}
         masters = tuple(n for n, role in zip(rd, rd_answers, strict=True) if role == "master")
         return Sample(at, leaders, masters, timelines)
 
-    def _primary(self, address: str) -> tuple[bool, int | None]:
+    def _primary(self, address: str) -> tuple[bool, int | None, bool]:
+        """(claims the leadership, timeline, answered at all)."""
         try:
             response = self._http.get(f"http://{address}:8008/primary")
+        except httpx.HTTPError:
+            return False, None, False
+        try:
             body: dict[str, Any] = response.json()
-        except (httpx.HTTPError, ValueError):
-            return False, None
+        except ValueError:
+            return False, None, True
         timeline = body.get("timeline")
-        return response.status_code == 200, int(timeline) if timeline is not None else None
+        return response.status_code == 200, int(timeline) if timeline is not None else None, True
 
     def _role(self, address: str) -> str | None:
         client = redis.Redis(

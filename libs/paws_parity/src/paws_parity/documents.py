@@ -14,6 +14,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from .errors import InputError
+from .limits import TooLarge, check_size, expanded_nodes
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -32,6 +33,7 @@ def parse_text(
     text: str, *, name: str, json_format: bool, error: type[InputError] = InputError
 ) -> Any:
     """Parse YAML 1.2 or JSON text into plain Python, or raise `error` naming the line."""
+    _within_limits(lambda: check_size(len(text.encode("utf-8"))), name, error)
     if json_format:
         try:
             return json.loads(text)
@@ -45,8 +47,21 @@ def parse_text(
     return _plain(_load_yaml(text, name=name, error=error))
 
 
+def _within_limits(check: Any, name: str, error: type[InputError]) -> None:
+    try:
+        check()
+    except TooLarge as exc:
+        raise error(
+            f"{name}: too large to read: {exc}",
+            "use the file paws wrote (snapshots have no YAML aliases), or write the repeated "
+            "parts out instead of nesting aliases",
+            path=name,
+        ) from None
+
+
 def _load_yaml(text: str, *, name: str, error: type[InputError]) -> Any:
     try:
+        _within_limits(lambda: expanded_nodes(_yaml().parse(text)), name, error)
         return _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -119,6 +134,8 @@ def read_model(
     name = str(path)
     if text is None:
         try:
+            # Before reading: a huge file is refused without being loaded into memory.
+            _within_limits(lambda: check_size(path.stat().st_size), name, error)
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise error(f"cannot read {name}: {exc.strerror}", fix, path=name) from None

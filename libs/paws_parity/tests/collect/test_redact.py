@@ -40,6 +40,22 @@ class TestRedaction:
             == f"redis://default:{REDACTED}@redis-0:6379"
         )
 
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("redis://:hunter2@redis-0:6379/0", f"redis://:{REDACTED}@redis-0:6379/0"),
+            ("rediss://:hunter2@h", f"rediss://:{REDACTED}@h"),
+            ("postgresql://app:p@ss@h:5432/app", f"postgresql://app:{REDACTED}@h:5432/app"),
+            ("URL=postgres://u:pw@h/db?x=a@b", f"URL=postgres://u:{REDACTED}@h/db?x=a@b"),
+            ("redis://h:6379/0", "redis://h:6379/0"),
+            ("http://h:8080/stats", "http://h:8080/stats"),
+        ],
+    )
+    def test_url_passwords_with_or_without_user(self, text: str, expected: str) -> None:
+        """An empty user (`redis://:pw@host`, paws' own format) and an @ in the password are
+        redacted too; URLs without a password are left as they are."""
+        assert redact_text(text) == expected
+
     def test_nested_tree(self) -> None:
         """Patroni-style nested documents are redacted by key at any depth."""
         tree = {"postgresql": {"authentication": {"superuser": {"password": "x"}}}, "ttl": 30}

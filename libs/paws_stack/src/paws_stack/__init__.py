@@ -6,20 +6,24 @@
 True
 """
 
+from ._lock import ProjectLock
 from .endpoints import Endpoints
 from .engine import EngineInfo, detect_engine
 from .errors import (
     ComposeError,
     ComposeUnavailable,
+    ConfirmationRequired,
     DaemonNotRunning,
     EngineError,
     EngineNotFound,
+    ForeignProject,
     HostCheckError,
     ImageBuildError,
     InstallError,
     PawsStackError,
     PortInUse,
     ProbeError,
+    ProjectBusy,
     SecretsError,
     SettingsError,
     StackNotHealthy,
@@ -35,11 +39,13 @@ __all__ = [
     "Component",
     "ComposeError",
     "ComposeUnavailable",
+    "ConfirmationRequired",
     "DaemonNotRunning",
     "Endpoints",
     "EngineError",
     "EngineInfo",
     "EngineNotFound",
+    "ForeignProject",
     "HealthReport",
     "HostCheckError",
     "ImageBuildError",
@@ -47,6 +53,8 @@ __all__ = [
     "PawsStackError",
     "PortInUse",
     "ProbeError",
+    "ProjectBusy",
+    "ProjectLock",
     "SecretsError",
     "SettingsError",
     "Stack",

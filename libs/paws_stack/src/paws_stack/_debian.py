@@ -10,7 +10,10 @@ from __future__ import annotations
 import shlex
 import shutil
 import subprocess
-from collections.abc import Iterable, Sequence
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -21,6 +24,8 @@ ARCHIVE_KEYRING = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
 APT_ETC = Path("/etc/apt")
 OS_RELEASE = Path("/etc/os-release")
 APT_TIMEOUT = 600.0
+HTTPS_PROBE_TIMEOUT = 5.0
+KEYRING_FIX = "apt-get install -y debian-archive-keyring"
 
 
 def parse_os_release(text: str) -> dict[str, str]:
@@ -125,18 +130,94 @@ def _source_files(etc_apt: Path) -> Iterable[tuple[Path, bool]]:
                 yield path, path.suffix == ".sources"
 
 
-def mirror_url(etc_apt: Path = APT_ETC) -> str:
-    """The Debian mirror the host's apt already uses, so we fetch from where the admin chose."""
+def debian_archives(etc_apt: Path = APT_ETC) -> list[str]:
+    """Every Debian main archive the host's apt uses, in apt's order, without a trailing slash."""
+    found: list[str] = []
     for path, deb822 in _source_files(etc_apt):
         try:
             text = path.read_text(encoding="utf-8")
         except OSError:
             continue
         uris = uris_from_deb822(text) if deb822 else uris_from_one_line(text)
-        for uri in uris:
-            if is_debian_archive(uri):
-                return uri.rstrip("/")
-    return DEFAULT_MIRROR
+        found.extend(uri.rstrip("/") for uri in uris if is_debian_archive(uri))
+    return found
+
+
+def mirror_url(etc_apt: Path = APT_ETC) -> str:
+    """The Debian mirror the host's apt already uses, so we fetch from where the admin chose."""
+    return next(iter(debian_archives(etc_apt)), DEFAULT_MIRROR)
+
+
+def https_variant(uri: str) -> str:
+    """The same mirror over https.
+
+    >>> https_variant("http://deb.debian.org/debian")
+    'https://deb.debian.org/debian'
+    """
+    return "https://" + uri.split("://", 1)[1]
+
+
+def https_answers(mirror: str, suite: str) -> bool:
+    """Whether `mirror` serves `suite`'s signed index (InRelease) over https (host's CAs)."""
+    if not mirror.startswith("https://"):
+        return False
+    # The scheme is checked above: urlopen never sees file: or a custom scheme.
+    request = urllib.request.Request(f"{mirror}/dists/{suite}/InRelease", method="HEAD")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=HTTPS_PROBE_TIMEOUT) as answer:  # noqa: S310
+            return int(answer.status) == 200
+    except (OSError, urllib.error.URLError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class MirrorChoice:
+    """The mirror to build from, and what to tell the user about its transport."""
+
+    url: str
+    note: str = ""
+
+    @property
+    def https(self) -> bool:
+        return self.url.startswith("https://")
+
+
+def choose_mirror(
+    suite: str,
+    etc_apt: Path = APT_ETC,
+    probe: Callable[[str, str], bool] = https_answers,
+) -> MirrorChoice:
+    """The configured mirror over https when it has https, else the configured http URL, said.
+
+    A configured https archive wins; a configured http one is tried over https first (most
+    mirrors serve both). Either way every package is verified against the archive keyring:
+    https hides what is fetched and stops a stale-mirror replay, it does not replace signatures.
+    """
+    configured = debian_archives(etc_apt) or [DEFAULT_MIRROR]
+    secure = next((uri for uri in configured if uri.startswith("https://")), None)
+    if secure:
+        return MirrorChoice(secure)
+    plain = configured[0]
+    upgraded = https_variant(plain)
+    if probe(upgraded, suite):
+        return MirrorChoice(upgraded, f"the configured mirror {plain} also serves https: using it")
+    return MirrorChoice(
+        plain,
+        f"the configured mirror {plain} does not answer over https: using http "
+        f"(packages are still verified against {ARCHIVE_KEYRING})",
+    )
+
+
+def require_keyring(keyring: Path | None = None) -> Path:
+    """The archive keyring, or a clear error: without it nothing fetched could be verified."""
+    keyring = keyring or ARCHIVE_KEYRING
+    if not keyring.is_file():
+        raise InstallError(
+            f"the Debian archive keyring {keyring} is missing, so Debian's packages cannot be "
+            "verified; paws refuses to install unverified packages",
+            KEYRING_FIX,
+        )
+    return keyring
 
 
 def _apt_options(state: Path) -> list[str]:
@@ -215,11 +296,7 @@ def download_debs(
 
     apt's state lives in `dest/.apt-state`, which is reused as a cache on the next call.
     """
-    if not keyring.is_file():
-        raise InstallError(
-            f"the Debian archive keyring {keyring} is missing",
-            "apt-get install -y debian-archive-keyring",
-        )
+    require_keyring(keyring)
     dest.mkdir(parents=True, exist_ok=True)
     state = dest / ".apt-state"
     _prepare_state(state, mirror or mirror_url(), suite, keyring)

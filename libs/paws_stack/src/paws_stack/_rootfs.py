@@ -2,10 +2,15 @@
 
 Needs root (debootstrap and chroot do) and Debian's package mirror; nothing else. The result
 holds the same packages as the registry path, security updates included.
+
+Everything fetched is verified: debootstrap gets the archive keyring explicitly and
+`--force-check-gpg` (it never runs unsigned, and `--no-check-gpg` is never passed), and the mirror
+is used over https whenever it serves https.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -22,6 +27,12 @@ from .versions import Pins
 Report = BuildReport
 IMAGE_ENV = ("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8")
 FINISH_SCRIPT = Path("images/base/finish-rootfs.sh")
+HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+# Where the host's CAs sit inside the root filesystem while apt runs there: behind a
+# TLS-intercepting proxy only they verify the mirror. Removed before the import.
+BUILD_CA = Path("tmp/paws-host-ca.crt")
+
+log = logging.getLogger(__name__)
 
 
 def build_base_from_debian(
@@ -29,16 +40,18 @@ def build_base_from_debian(
 ) -> None:
     """Debootstrap, add backports and updates, run the shared finish script, import."""
     _require_root()
+    keyring = _require_keyring()
     _require_debootstrap(report)
+    mirror = _choose_mirror(pins.base_suite, report)
     rootfs = work_dir / "rootfs"
     shutil.rmtree(rootfs, ignore_errors=True)
     rootfs.mkdir(parents=True)
     try:
-        mirror = _debian.mirror_url()
-        _debootstrap(rootfs, pins, mirror, report)
-        with _mounted_proc(rootfs):
+        report(f"debootstrap {pins.base_suite} with {len(pins.packages)} packages (~1.5 min)")
+        _run(debootstrap_argv(rootfs, pins, mirror, keyring), "debootstrap", report, "I: ")
+        with _mounted_proc(rootfs), _build_ca(rootfs, mirror):
             _apply_updates(rootfs, pins.base_suite, mirror, report)
-            _unpack_backports(rootfs, pins, work_dir, report)
+            _unpack_backports(rootfs, pins, work_dir, mirror, report)
             _copy_wheels(rootfs, compose_dir, report)
             _run_finish_script(rootfs, compose_dir / FINISH_SCRIPT, report)
         _import(rootfs, tag, report)
@@ -67,47 +80,85 @@ def _require_debootstrap(report: Report) -> None:
     )
 
 
-def _debootstrap(rootfs: Path, pins: Pins, mirror: str, report: Report) -> None:
-    report(f"debootstrap {pins.base_suite} with {len(pins.packages)} packages (takes ~1.5 min)")
-    _run(
-        [
-            "debootstrap",
-            "--variant=minbase",
-            f"--include={','.join(pins.packages)}",
-            pins.base_suite,
-            str(rootfs),
-            mirror,
-        ],
+def _require_keyring() -> Path:
+    """Checked before anything is fetched or created: no keyring, no build."""
+    try:
+        return _debian.require_keyring()
+    except InstallError as exc:
+        raise ImageBuildError(exc.message, exc.remediation) from None
+
+
+def _choose_mirror(suite: str, report: Report) -> str:
+    choice = _debian.choose_mirror(suite)
+    if choice.note:
+        report(choice.note)
+        log.log(logging.INFO if choice.https else logging.WARNING, choice.note)
+    return choice.url
+
+
+def debootstrap_argv(rootfs: Path, pins: Pins, mirror: str, keyring: Path) -> list[str]:
+    """debootstrap's argv: the Release file must verify against `keyring`, or it stops."""
+    return [
         "debootstrap",
-        report,
-        progress_prefix="I: ",
+        "--variant=minbase",
+        f"--keyring={keyring}",
+        "--force-check-gpg",
+        f"--include={','.join(pins.packages)}",
+        pins.base_suite,
+        str(rootfs),
+        mirror,
+    ]
+
+
+def apt_sources(suite: str, mirror: str) -> str:
+    """The root filesystem's sources.list: the suite, its updates and its security fixes.
+
+    >>> print(apt_sources("bookworm", "https://deb.debian.org/debian"), end="")
+    deb https://deb.debian.org/debian bookworm main
+    deb https://deb.debian.org/debian bookworm-updates main
+    deb https://deb.debian.org/debian-security bookworm-security main
+    """
+    security = mirror.rstrip("/").removesuffix("/debian") + "/debian-security"
+    return (
+        f"deb {mirror} {suite} main\n"
+        f"deb {mirror} {suite}-updates main\n"
+        f"deb {security} {suite}-security main\n"
     )
+
+
+@contextmanager
+def _build_ca(rootfs: Path, mirror: str) -> Iterator[None]:
+    """The host's CA bundle inside the root filesystem while apt runs there over https."""
+    target = rootfs / BUILD_CA
+    if mirror.startswith("https://") and HOST_CA_BUNDLE.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(HOST_CA_BUNDLE, target)
+    try:
+        yield
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def _chroot_apt(rootfs: Path, *args: str) -> list[str]:
+    ca = ["-o", f"Acquire::https::CAInfo=/{BUILD_CA}"] if (rootfs / BUILD_CA).is_file() else []
+    return ["env", "DEBIAN_FRONTEND=noninteractive", "chroot", str(rootfs), "apt-get", *ca, *args]
 
 
 def _apply_updates(rootfs: Path, suite: str, mirror: str, report: Report) -> None:
     """The registry path installs with updates and security fixes; so does this one."""
-    security = mirror.rstrip("/").removesuffix("/debian") + "/debian-security"
-    (rootfs / "etc/apt/sources.list").write_text(
-        f"deb {mirror} {suite} main\n"
-        f"deb {mirror} {suite}-updates main\n"
-        f"deb {security} {suite}-security main\n",
-        encoding="utf-8",
-    )
+    (rootfs / "etc/apt/sources.list").write_text(apt_sources(suite, mirror), encoding="utf-8")
     report("applying Debian updates and security fixes")
-    env_prefix = ["env", "DEBIAN_FRONTEND=noninteractive"]
-    _run([*env_prefix, "chroot", str(rootfs), "apt-get", "-q", "update"], "apt-get update", report)
-    _run(
-        [*env_prefix, "chroot", str(rootfs), "apt-get", "-q", "-y", "upgrade"],
-        "apt-get upgrade",
-        report,
-    )
+    _run(_chroot_apt(rootfs, "-q", "update"), "apt-get update", report)
+    _run(_chroot_apt(rootfs, "-q", "-y", "upgrade"), "apt-get upgrade", report)
 
 
-def _unpack_backports(rootfs: Path, pins: Pins, work_dir: Path, report: Report) -> None:
+def _unpack_backports(
+    rootfs: Path, pins: Pins, work_dir: Path, mirror: str, report: Report
+) -> None:
     report(f"adding {', '.join(pins.backport_packages)} from {pins.backports_suite}")
     try:
         debs = _debian.download_debs(
-            pins.backport_packages, pins.backports_suite, work_dir / "debs"
+            pins.backport_packages, pins.backports_suite, work_dir / "debs", mirror=mirror
         )
     except InstallError as exc:
         raise ImageBuildError(exc.message, exc.remediation) from None

@@ -17,13 +17,17 @@ from docker.errors import DockerException
 from pydantic import BaseModel
 
 from . import __version__, _logging
+from ._signals import exit_code, termination_as_interrupt
 from .console import TerminalProgress, err, health_table, out, status_table
-from .errors import PawsStackError, ProbeError
+from .errors import ConfirmationRequired, PawsStackError, ProbeError
 from .health import HealthReport
+from .interrupted import RECOVER_COMMAND, Leftovers, find_leftovers
 from .settings import load_settings
 from .stack import Stack
 
 Handler = Callable[[Stack, argparse.Namespace], int]
+# Commands that change the project run under its lock (.paws/locks/<project>.lock).
+LOCKED_COMMANDS = ("setup", "up", "down")
 
 
 def _emit_json(data: Any) -> None:
@@ -73,14 +77,71 @@ def cmd_build(stack: Stack, args: argparse.Namespace) -> int:
     return 0
 
 
+def _leftovers(stack: Stack) -> Leftovers:
+    """An interrupted chaos experiment's journal, paused members, or a running experiment."""
+    try:
+        members = stack.inventory().members
+    except (PawsStackError, DockerException):
+        return Leftovers()  # no engine yet (setup installs it): nothing can be paused
+    if not members:
+        return Leftovers()  # faults die with their containers; `up` creates new ones
+    return find_leftovers(stack.settings.state_path, stack.project, members)
+
+
+def _refuse_leftovers(stack: Stack) -> None:
+    # `compose up` cannot start a paused container, and would restart an experiment's victims.
+    found = _leftovers(stack)
+    if found.running_pid is not None:
+        raise PawsStackError(
+            f"not starting: {found.problems()[0]}; `up` now would restart its victims",
+            f"wait for it to end, or interrupt it (Ctrl-C, or `kill -INT {found.running_pid}`)",
+        )
+    if found.found:
+        raise PawsStackError(
+            "not starting: " + "; ".join(found.problems()),
+            f"run `{RECOVER_COMMAND}` (undoes them and waits for health), then `up` again",
+        )
+
+
 def cmd_up(stack: Stack, args: argparse.Namespace) -> int:
+    _refuse_leftovers(stack)
     report = stack.up(timeout=args.timeout, assume_yes=args.yes, interactive=sys.stdin.isatty())
     _close(stack)
     _show_health(report, args.json)
     return 0
 
 
+def confirm_deletion(stack: Stack, assume_yes: bool, interactive: bool) -> None:
+    """`down --volumes` names what it deletes and asks; without a terminal it needs --yes.
+
+    CI=true is not consent: act sets it too, and there the volumes may be the developer's own.
+    """
+    stack.require_own_project()
+    doomed = stack.inventory().volumes
+    if not doomed or assume_yes:
+        return
+    listing = ", ".join(doomed)
+    if not interactive:
+        raise ConfirmationRequired(
+            f"`down --volumes` would delete {len(doomed)} volumes of project {stack.project} "
+            f"({listing}) and nothing confirmed it (no terminal to ask on)",
+            "add --yes to delete them: `paws-stack down --volumes --yes`; "
+            "plain `paws-stack down` keeps the data",
+        )
+    err.print(f"`down --volumes` deletes all data of project {stack.project}:", markup=False)
+    for name in doomed:
+        err.print(f"  {name}", markup=False)
+    answer = err.input(f"Delete these {len(doomed)} volumes? [y/N] ", markup=False)
+    if answer.strip().lower() not in ("y", "yes"):
+        raise ConfirmationRequired(
+            "nothing deleted: the deletion was not confirmed",
+            "run `paws-stack down` to stop the stack and keep its data",
+        )
+
+
 def cmd_down(stack: Stack, args: argparse.Namespace) -> int:
+    if args.volumes:
+        confirm_deletion(stack, args.yes, sys.stdin.isatty())
     removed = stack.down(volumes=args.volumes)
     if args.json:
         _emit_json({"project": stack.project, "volumes_removed": removed})
@@ -94,7 +155,15 @@ def cmd_down(stack: Stack, args: argparse.Namespace) -> int:
 
 def cmd_health(stack: Stack, args: argparse.Namespace) -> int:
     report = stack.health()
+    found = _leftovers(stack)
+    if found.found:
+        problems = [*report.problems, *found.problems()]
+        report = report.model_copy(update={"healthy": False, "problems": problems})
     _show_health(report, args.json)
+    if found.found:
+        err.print(f"fix: {RECOVER_COMMAND}", markup=False)
+    elif found.running_pid is not None:
+        err.print(f"note: {found.problems()[0]}: its faults are expected", markup=False)
     return 0 if report.healthy else 1
 
 
@@ -191,6 +260,12 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="print one JSON document on stdout",
     )
+    common.add_argument(
+        "--no-wait",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="when another paws command is using the project, fail at once (exit 2)",
+    )
     parser = argparse.ArgumentParser(
         prog="paws-stack", parents=[common], description="The production HA stack, locally."
     )
@@ -214,8 +289,10 @@ def _parser() -> argparse.ArgumentParser:
     add("build", cmd_build, "build missing images").add_argument(
         "--source", choices=["auto", "registry", "debian"]
     )
-    add("down", cmd_down, "stop; keeps volumes").add_argument(
-        "--volumes", action="store_true", help="also delete the data volumes"
+    down = add("down", cmd_down, "stop; keeps volumes")
+    down.add_argument("--volumes", action="store_true", help="also delete the data volumes")
+    down.add_argument(
+        "--yes", "-y", action="store_true", help="with --volumes: delete without asking"
     )
     add("health", cmd_health, "probe every member; exit 0 healthy, 1 not, 2 cannot check")
     add("status", cmd_status, "topology: who leads, lag, timelines, volumes, ports")
@@ -261,19 +338,30 @@ def _running_profile(stack: Stack) -> Stack:
     return candidate if candidate.inventory().members else stack
 
 
+def _run(stack: Stack, args: argparse.Namespace) -> int:
+    """The command's handler, under the project lock when it changes the project."""
+    if args.command not in LOCKED_COMMANDS:
+        code: int = args.handler(stack, args)
+        return code
+    with stack.lock.hold(args.command, wait=not args.no_wait, report=stack.progress.message):
+        code = args.handler(stack, args)
+        return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.json = getattr(args, "json", False)
+    args.no_wait = getattr(args, "no_wait", False)
     try:
-        stack = _pick_profile(args)
-        try:
-            code: int = args.handler(stack, args)
-        finally:
-            _close(stack)
-        return code
-    except KeyboardInterrupt:
-        err.print("interrupted", markup=False)
-        return 130
+        with termination_as_interrupt():
+            stack = _pick_profile(args)
+            try:
+                return _run(stack, args)
+            finally:
+                _close(stack)
+    except KeyboardInterrupt as interrupt:
+        err.print(f"interrupted ({interrupt})" if str(interrupt) else "interrupted", markup=False)
+        return exit_code(interrupt)
     except ProbeError as exc:
         err.print(f"error: {exc}", markup=False)
         return 2

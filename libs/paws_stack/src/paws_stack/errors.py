@@ -13,6 +13,9 @@ PawsStackError
 ├── HostCheckError         the host cannot run the profile
 │   └── PortInUse          a host port we publish is taken
 ├── SecretsError           the secrets directory is missing, damaged or unreadable
+├── ProjectBusy            another paws command holds the project's lock (--no-wait)
+├── ForeignProject         the project name is in use by another checkout
+├── ConfirmationRequired   a deletion was not confirmed (no TTY, no --yes)
 ├── ImageBuildError        building an image failed
 │   └── AppBuildError      an app's host build step (Maven, npm) failed
 ├── AppsFileError          the apps file (PAWS_APPS_FILE) is missing or malformed
@@ -115,3 +118,15 @@ class AppFailed(StackNotHealthy):
 
 class ProbeError(PawsStackError):
     """Health could not be checked at all (engine gone, project not created)."""
+
+
+class ProjectBusy(PawsStackError):
+    """Another paws command holds this project's lock and we were told not to wait."""
+
+
+class ForeignProject(PawsStackError):
+    """Containers of this project name were created from another checkout."""
+
+
+class ConfirmationRequired(PawsStackError):
+    """A command that deletes data was neither confirmed on a terminal nor given --yes."""

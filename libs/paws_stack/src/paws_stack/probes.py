@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -45,10 +45,10 @@ class Member:
 
 @dataclass(frozen=True)
 class Credentials:
-    """What probes need to authenticate; values are never put into a report."""
+    """What probes need to authenticate; values are never put into a report (nor a repr)."""
 
-    redis_password: str
-    app_password: str
+    redis_password: str = field(repr=False)
+    app_password: str = field(repr=False)
     pg_port: int
     redis_port: int
     stats_port: int

@@ -24,6 +24,15 @@ SECRET_NAMES = (
     "patroni_api_password",
     "redis_password",
 )
+# Written into a directory paws created itself. Only such a directory is ever chmod-ed, and a
+# non-empty directory without it (nor only paws' own files, from before the marker) is refused:
+# PAWS_SECRETS_DIR=/tmp must never change /tmp.
+MARKER = ".paws-secrets"
+MARKER_TEXT = "by paws-stack: generated passwords, one file each (docs/troubleshooting.md)\n"
+CREATED, ADOPTED = "created", "adopted"
+# Inside the directory itself: never a file outside what paws owns.
+GITIGNORE = ".gitignore"
+OWN_FILES = frozenset({*SECRET_NAMES, MARKER, GITIGNORE})
 # Letters and digits only: the values are embedded in URLs, HAProxy check strings and YAML.
 ALPHABET = string.ascii_letters + string.digits
 LENGTH = 32
@@ -73,6 +82,7 @@ class SecretStore:
 
     def ensure(self, volumes_exist: bool) -> list[str]:
         """Create missing secrets unless volumes hold the old ones; return the names created."""
+        self.require_ours()
         problems = self.problems()
         if problems and volumes_exist:
             raise SecretsError(
@@ -91,13 +101,68 @@ class SecretStore:
         self._tighten_modes()
         return created
 
+    def foreign_entries(self) -> list[str]:
+        """Entries of an existing directory that paws did not put there (empty when ours)."""
+        if not self.path.is_dir() or (self.path / MARKER).is_file():
+            return []
+        return sorted(entry.name for entry in self.path.iterdir() if entry.name not in OWN_FILES)
+
+    def require_ours(self) -> None:
+        """Refuse a path that is not a directory, that others may write to, or that holds files
+        paws did not write there. Changes nothing on disk."""
+        if self.path.exists() and not self.path.is_dir():
+            raise SecretsError(
+                f"the secrets directory {self.path} is not a directory",
+                "point PAWS_SECRETS_DIR at a new directory (paws creates it), or unset it",
+            )
+        foreign = self.foreign_entries()
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+            raise SecretsError(
+                f"the secrets directory {self.path} already holds files paws did not create "
+                f"({shown}); paws will not write into it or change its permissions",
+                "point PAWS_SECRETS_DIR at a new or empty directory, e.g. "
+                f"{self.path / 'paws-secrets'}, or unset it",
+            )
+        others_may_write = self.path.is_dir() and stat.S_IMODE(self.path.stat().st_mode) & 0o022
+        if others_may_write and self._claimed() != CREATED:
+            # Whoever may write there may swap a password file; paws never chmods it.
+            raise SecretsError(
+                f"the secrets directory {self.path} is writable by other users",
+                f"`chmod go-w {self.path}`, or point PAWS_SECRETS_DIR at a new directory",
+            )
+
+    def _claimed(self) -> str | None:
+        """`created` or `adopted` from the marker; None without one."""
+        marker = self.path / MARKER
+        if not marker.is_file():
+            return None
+        return marker.read_text(encoding="utf-8").split(" ", 1)[0]
+
     def _create_dir(self) -> None:
-        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.path.chmod(0o700)
-        gitignore = self.path.parent / ".gitignore"
+        if self._claim() == CREATED:
+            # Only a directory paws made is made private; an empty one the user made is theirs.
+            self.path.chmod(0o700)
+        gitignore = self.path / GITIGNORE
         if not gitignore.exists():
             # Belt and braces: the repository ignores .paws/, but a custom location may not.
             gitignore.write_text("*\n", encoding="utf-8")
+
+    def _claim(self) -> str:
+        """Create the directory or take over an empty one; the marker says which it was."""
+        claimed = self._claimed()
+        if claimed is not None:
+            return claimed
+        marker = self.path / MARKER
+        if not self.path.exists():
+            self.path.mkdir(parents=True, mode=0o700)
+            kind = CREATED
+        else:
+            # Holding only paws' secrets: created by a paws from before the marker existed.
+            names = {entry.name for entry in self.path.iterdir()}
+            kind = CREATED if names & set(SECRET_NAMES) else ADOPTED
+        marker.write_text(f"{kind} {MARKER_TEXT}", encoding="utf-8")
+        return kind
 
     def _write(self, name: str, value: str) -> None:
         target = self.file(name)

@@ -61,8 +61,23 @@ class StackSettings(BaseSettings):
     @classmethod
     def _loopback_only(cls, value: str) -> str:
         # The stack is a development tool: never expose databases beyond this machine.
-        if not ipaddress.ip_address(value).is_loopback:
+        address = ipaddress.ip_address(value)
+        if not address.is_loopback:
             raise ValueError("must be a loopback address such as 127.0.0.1")
+        if address.version == 6:
+            # compose's `${PAWS_BIND_ADDRESS}:port:port` and every URL we print take IPv4 only.
+            raise ValueError("IPv6 is not supported for published ports; use 127.0.0.1")
+        return value
+
+    @field_validator("project_name")
+    @classmethod
+    def _not_a_lite_name(cls, value: str) -> str:
+        # `<name>-lite` is the lite profile's project of `<name>`: `paws-lite` would be both.
+        if value.endswith("-lite"):
+            raise ValueError(
+                f"names ending in -lite are the lite profile's projects ({value} is the lite "
+                f"project of {value.removesuffix('-lite')}); choose another name"
+            )
         return value
 
     @property

@@ -8,8 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import _rollback
 from . import engine as engine_mod
 from ._appbuild import app_images, build_app_images
+from ._identity import Checkout, claim, require_own_projects
+from ._lock import ProjectLock, lock_path, locked
+from ._scratch import scratch_dir
+from ._signals import shielded
 from .apps import AppsFile, fix_for, load_apps_file, write_wiring
 from .buildlog import BuildReport
 from .compose import ComposeProject, last_lines
@@ -86,6 +91,22 @@ class Stack:
     def secrets(self) -> SecretStore:
         return SecretStore(self.settings.secrets_path)
 
+    @property
+    def lock(self) -> ProjectLock:
+        """The project's lock; both profiles share it, as they share the secrets."""
+        return ProjectLock.of(self.settings.state_path, self.settings.project_name)
+
+    def require_own_project(self) -> None:
+        """Refuse a project name whose containers another checkout created (ForeignProject)."""
+        profiles: tuple[Profile, ...] = ("full", "lite")
+        checkout = Checkout(
+            self.settings.compose_dir,
+            self.settings.state_path,
+            self.settings.project_name,
+            has_secrets=not self.secrets.problems(),
+        )
+        require_own_projects(self.client(), [self._project_for(p) for p in profiles], checkout)
+
     def engine(self) -> engine_mod.EngineInfo:
         if self._engine is None:
             self._engine = engine_mod.require_engine(engine_mod.detect_engine())
@@ -129,8 +150,10 @@ class Stack:
 
     # --- setup -------------------------------------------------------------------------------
 
+    @locked("setup")
     def setup(self, assume_yes: bool = False, interactive: bool = False) -> HostReport:
         """Install/start the engine if needed, check the host, create secrets, build images."""
+        self.secrets.require_ours()
         self._engine = ensure_engine(
             assume_yes,
             interactive,
@@ -138,6 +161,7 @@ class Stack:
             ci=self.settings.ci,
             log_dir=self.settings.state_path,
         )
+        self.require_own_project()
         current = self.inventory()
         held_by_us = set(self.settings.published_ports().values()) if current.running else set()
         plan = ImagePlan.for_definition(self.settings.compose_dir)
@@ -161,23 +185,33 @@ class Stack:
 
     def build(self, source: str | None = None) -> ImagePlan:
         """Build the images this definition and the apps' sources lack (skips what exists)."""
+        # Images are shared by every project of this checkout: one build at a time, each in a
+        # work directory of its own (a root filesystem is never removed under another build).
+        images = ProjectLock(lock_path(self.settings.state_path, "images.build"), "the image build")
         report = BuildReport(self.progress, self.settings.state_path / "logs" / "build.log")
-        try:
-            plan = build_images(
-                self.client(),
-                self.settings.compose_dir,
-                self.settings.state_path / "build",
-                source or self.settings.image_source,
-                report,
-            )
-            if self.apps:
-                build_app_images(self.client(), self.apps, plan, self.settings.state_path, report)
-        finally:
-            report.close()
+        with (
+            images.hold("build", report=self.progress.message),
+            scratch_dir(self.settings.state_path / "build") as work_dir,
+        ):
+            try:
+                plan = build_images(
+                    self.client(),
+                    self.settings.compose_dir,
+                    work_dir,
+                    source or self.settings.image_source,
+                    report,
+                )
+                if self.apps:
+                    build_app_images(
+                        self.client(), self.apps, plan, self.settings.state_path, report
+                    )
+            finally:
+                report.close()
         return plan
 
     # --- lifecycle ---------------------------------------------------------------------------
 
+    @locked("up")
     def up(
         self, timeout: float | None = None, assume_yes: bool = False, interactive: bool = False
     ) -> HealthReport:
@@ -195,12 +229,13 @@ class Stack:
             if changed:
                 reasons = ", ".join(f"{name} ({why})" for name, why in changed.items())
                 self.progress.message(f"not as defined: {reasons}; updating")
-        fresh = not current.volumes
+        before = _rollback.resources(self.client(), self.project)
+        claim(self.settings.state_path, self.project, self.settings.compose_dir)
         try:
             self._compose_up(deadline)
             return self.wait_healthy(deadline)
         except KeyboardInterrupt:
-            self._abandon(fresh)
+            self._abandon(before)
             raise
 
     def _compose_up(self, deadline: float) -> None:
@@ -278,15 +313,15 @@ class Stack:
             bad,
         )
 
-    def _abandon(self, fresh: bool) -> None:
-        """Ctrl-C during up: leave no half-created project behind."""
-        self.progress.message("interrupted: removing the half-started containers")
-        self.compose().run(
-            "down", "--remove-orphans", *(["--volumes"] if fresh else []), check=False
-        )
+    def _abandon(self, before: _rollback.Resources) -> None:
+        """Ctrl-C (or SIGTERM/SIGHUP) during up: remove what this run created, nothing else."""
+        with shielded():
+            _rollback.remove_created(self.client(), self.project, before, self.progress.message)
 
+    @locked("down")
     def down(self, volumes: bool = False) -> list[str]:
         """Stop and remove the containers; with volumes=True also the data. Returns volumes."""
+        self.require_own_project()
         doomed = self.inventory().volumes if volumes else []
         if doomed:
             self.progress.message(f"deleting volumes: {', '.join(doomed)}")

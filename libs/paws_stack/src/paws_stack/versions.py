@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ImageBuildError
+
+# name[:tag]@sha256:<64 hex>: a digest names one image for ever; a tag can be moved under us.
+DIGEST_REFERENCE = re.compile(r"^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$")
+DIGEST_FIX = (
+    "pin it by digest in compose/versions.toml, e.g. registry_base = "
+    '"debian:12-slim@sha256:<digest>"; get the digest with '
+    "`docker buildx imagetools inspect debian:12-slim` (the Digest: line), or after a "
+    "`docker pull debian:12-slim` with `docker inspect --format '{{index .RepoDigests 0}}' "
+    "debian:12-slim`"
+)
+
+
+def require_digest(reference: str) -> str:
+    """An image reference pinned by digest, or an ImageBuildError saying how to pin it.
+
+    >>> require_digest("debian:12-slim@sha256:" + "0" * 64).endswith("0" * 64)
+    True
+    >>> require_digest("debian:12-slim")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    paws_stack.errors.ImageBuildError: registry_base 'debian:12-slim' is a mutable tag, ...
+    """
+    if not DIGEST_REFERENCE.match(reference):
+        raise ImageBuildError(
+            f"registry_base {reference!r} is a mutable tag, not a digest", DIGEST_FIX
+        )
+    return reference
 
 
 @dataclass(frozen=True)
@@ -30,7 +57,7 @@ def load_pins(compose_dir: Path) -> Pins:
         return Pins(
             base_suite=data["debian"]["base_suite"],
             backports_suite=data["debian"]["backports_suite"],
-            registry_base=data["debian"]["registry_base"],
+            registry_base=require_digest(data["debian"]["registry_base"]),
             components={name: c["version"] for name, c in data["components"].items()},
             packages=tuple(data["image"]["packages"]),
             backport_packages=tuple(data["image"]["backport_packages"]),

@@ -18,6 +18,12 @@ from typing import Any
 from .errors import ActFailed
 
 PLATFORMS = ("ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04")
+# The stack tests inject faults into the stack's containers with `nsenter -t <pid>` and read
+# /proc/<pid> of their processes, from the job: the job needs the host's PID namespace and the
+# capabilities nsenter and iptables need. The engine socket every job has already grants more
+# (any container, privileged, with / mounted), so this adds no power, only the direct path.
+HOST_ACCESS = ("--privileged",)
+HOST_CONTAINER_OPTIONS = "--pid=host"
 Echo = Callable[[str], None]
 
 
@@ -34,6 +40,7 @@ class ActOptions:
     local_actions: tuple[tuple[str, Path], ...] = ()
     passthrough: tuple[str, ...] = ()
     default_workflows: str = ".github/workflows/"
+    container_options: str = ""  # docker create flags for job containers (the job user)
 
 
 def passthrough_value(args: Sequence[str], short: str, long: str) -> str | None:
@@ -56,7 +63,7 @@ def passthrough_value(args: Sequence[str], short: str, long: str) -> str | None:
 
 def build_argv(act: str, options: ActOptions) -> list[str]:
     """act's argv: local runner image, no pulls, host network, our artifact server."""
-    argv = [act, "--json", "--rm", "--pull=false", "--bind", "--network", "host"]
+    argv = [act, "--json", "--rm", "--pull=false", "--bind", "--network", "host", *HOST_ACCESS]
     for platform in PLATFORMS:
         argv += ["-P", f"{platform}={options.image}"]
     argv += [
@@ -76,9 +83,37 @@ def build_argv(act: str, options: ActOptions) -> list[str]:
         argv += ["--env", item]
     for reference, folder in options.local_actions:
         argv += ["--local-repository", f"{reference}={folder}"]
-    if passthrough_value(options.passthrough, "-W", "--workflows") is None:
-        argv += ["-W", options.default_workflows]
-    return [*argv, *options.passthrough]
+    # act keeps one --container-options: ours (host PIDs, the job user) before the user's own.
+    passthrough = options.passthrough
+    given = passthrough_value(passthrough, "--container-options", "--container-options")
+    ours = f"{HOST_CONTAINER_OPTIONS} {options.container_options}".strip()
+    argv += ["--container-options", f"{ours} {given or ''}".strip()]
+    passthrough = _without_option(passthrough, "--container-options")
+    return [*argv, *_default_workflows(passthrough, options), *passthrough]
+
+
+def _default_workflows(passthrough: Sequence[str], options: ActOptions) -> list[str]:
+    if passthrough_value(passthrough, "-W", "--workflows") is None:
+        return ["-W", options.default_workflows]
+    return []
+
+
+def _without_option(args: Sequence[str], name: str) -> tuple[str, ...]:
+    """`args` without `name VALUE` / `name=VALUE`.
+
+    >>> _without_option(["-j", "x", "--opt", "a b", "--opt=c", "push"], "--opt")
+    ('-j', 'x', 'push')
+    """
+    kept: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == name:
+            skip = True
+        elif not arg.startswith(name + "="):
+            kept.append(arg)
+    return tuple(kept)
 
 
 @dataclass

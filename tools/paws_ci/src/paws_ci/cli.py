@@ -17,9 +17,11 @@ from pathlib import Path
 from . import image as image_mod
 from .act import ActOptions, build_argv, passthrough_value, run_act
 from .errors import ActFailed, PawsCiError
+from .jobuser import job_user
+from .notice import show_once
 from .parity import assess_parity
 from .report import as_json, parity_lines, summary_lines
-from .secrets import load_secrets, masker
+from .secrets import Secrets, ensure_ci_secrets, load_secrets, masker
 from .settings import CiSettings
 from .workflow import load_workflows
 
@@ -54,8 +56,10 @@ def cmd_run(settings: CiSettings, args: argparse.Namespace) -> int:
     passthrough = tuple(args.act_args)
     target = passthrough_value(passthrough, "-W", "--workflows") or ".github/workflows/"
     workflows = load_workflows(settings.repo / target)
+    user = job_user(args.job_user, settings.repo)
     image = _runner_image(settings, build=not args.no_build)
-    secrets = load_secrets(args.secret_file, settings.default_secrets)
+    show_once(settings.state_dir, settings.ci_secrets, _say)
+    secrets = _secrets(settings, args)
     settings.artifacts.mkdir(parents=True, exist_ok=True)
     options = ActOptions(
         image=image,
@@ -66,6 +70,7 @@ def cmd_run(settings: CiSettings, args: argparse.Namespace) -> int:
         env=tuple(f"{k}={v}" for k, v in settings.job_env.items()),
         local_actions=settings.local_actions,
         passthrough=passthrough,
+        container_options=user.container_options() if user else "",
     )
     argv = build_argv(settings.act, options)
     echo = _echo_to(sys.stderr if args.json else sys.stdout)
@@ -89,6 +94,16 @@ def cmd_run(settings: CiSettings, args: argparse.Namespace) -> int:
     return code
 
 
+def _secrets(settings: CiSettings, args: argparse.Namespace) -> Secrets:
+    """--secret-file, else the developer's stack secrets if asked, else the CI-only ones."""
+    if args.secret_file is None and args.use_stack_secrets:
+        _say(f"passing your stack's secrets from {settings.stack_secrets} to the jobs, as asked")
+        return load_secrets(None, settings.stack_secrets)
+    if args.secret_file is None and ensure_ci_secrets(settings.ci_secrets):
+        _say(f"generated CI-only secrets in {settings.ci_secrets}")
+    return load_secrets(args.secret_file, settings.ci_secrets)
+
+
 def _echo_to(stream: object) -> image_mod.Report:
     def echo(line: str) -> None:
         stream.write(line + "\n")  # type: ignore[attr-defined]
@@ -103,7 +118,20 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run", help="run workflows with act; other arguments go to act", allow_abbrev=False
     )
-    run.add_argument("--secret-file", type=Path, help="KEY=VALUE file (default .paws/secrets)")
+    run.add_argument(
+        "--secret-file", type=Path, help="KEY=VALUE file (default: the CI-only .paws/ci/secrets)"
+    )
+    run.add_argument(
+        "--use-stack-secrets",
+        action="store_true",
+        help="pass your own stack's secrets (.paws/secrets) to the jobs instead of CI-only ones",
+    )
+    run.add_argument(
+        "--job-user",
+        default="auto",
+        metavar="auto|root|UID[:GID]",
+        help="user the job's steps run as (auto: the checkout's owner, unless root)",
+    )
     run.add_argument("--json", action="store_true", help="one JSON report on stdout")
     run.add_argument("--no-build", action="store_true", help="fail if the runner image is missing")
     run.set_defaults(handler=cmd_run)

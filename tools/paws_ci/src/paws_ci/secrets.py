@@ -1,4 +1,8 @@
-"""Secrets for act: from a dotenv-style file or from paws' secrets directory; never printed.
+"""Secrets for act: from a dotenv-style file or from a paws secrets directory; never printed.
+
+By default jobs get the local-CI stack's own secrets (`.paws/ci/secrets`, generated here on the
+first run, 0600), never the developer's stack secrets: a workflow from any branch can read every
+secret it is given. `--use-stack-secrets` opts in to those.
 
 Values are handed to act through its environment (`-s NAME` without a value), never argv, and
 every line paws-ci prints passes through `masker(values)`.
@@ -39,8 +43,9 @@ class Secrets:
     """Where act gets its secrets, and the values to mask."""
 
     file: Path | None = None
-    by_env: dict[str, str] = field(default_factory=dict)
-    values: tuple[str, ...] = ()
+    # The values themselves: never in a repr (tracebacks, logs, debuggers).
+    by_env: dict[str, str] = field(default_factory=dict, repr=False)
+    values: tuple[str, ...] = field(default=(), repr=False)
 
 
 def load_secrets(secret_file: Path | None, default: Path) -> Secrets:
@@ -61,6 +66,28 @@ def load_secrets(secret_file: Path | None, default: Path) -> Secrets:
 
         raise PawsCiError(f"secret file {secret_file} not found", "check the --secret-file path")
     return Secrets()
+
+
+def ensure_ci_secrets(path: Path) -> list[str]:
+    """Generate the CI stack's secrets when their directory does not exist yet.
+
+    paws_stack's own store makes them (same names, alphabet, 0700 directory, 0600 files), so the
+    job's `paws-stack` finds a complete set. An existing directory is left to `paws-stack setup`
+    in the job, which knows whether volumes hold the old passwords.
+    """
+    if path.exists():
+        return []
+    try:
+        from paws_stack.secrets import SecretStore
+    except ImportError:
+        from .errors import PawsCiError
+
+        raise PawsCiError(
+            "paws_stack is not installed, so the CI secrets cannot be generated",
+            "run through `nox -s ci` (it installs libs/paws_stack), or pass --secret-file",
+        ) from None
+    created: list[str] = SecretStore(path).ensure(volumes_exist=False)
+    return created
 
 
 def masker(values: tuple[str, ...]) -> Callable[[str], str]:

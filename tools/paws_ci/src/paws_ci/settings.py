@@ -20,6 +20,8 @@ CI_STACK_DEFAULTS = {
     "PAWS_PG_RO_PORT": "65433",
     "PAWS_REDIS_PORT": "63790",
     "PAWS_STATS_PORT": "64804",
+    "PAWS_BACKEND_PORT": "58080",
+    "PAWS_FRONTEND_PORT": "53000",
 }
 
 # Remote actions with an offline stand-in in this repository (`--local-repository`).
@@ -40,6 +42,7 @@ class CiSettings:
     job_env: dict[str, str]
     act: str
     base_image: str | None
+    stack_secrets_dir: Path
 
     @property
     def artifacts(self) -> Path:
@@ -55,8 +58,19 @@ class CiSettings:
         )
 
     @property
-    def default_secrets(self) -> Path:
-        return self.repo / ".paws" / "secrets"
+    def state_dir(self) -> Path:
+        """paws-ci's own files in this checkout (the trust notice's marker)."""
+        return self.repo / ".paws" / "ci"
+
+    @property
+    def ci_secrets(self) -> Path:
+        """The local-CI stack's secrets: what jobs get by default."""
+        return Path(self.job_env["PAWS_SECRETS_DIR"])
+
+    @property
+    def stack_secrets(self) -> Path:
+        """The developer's own stack secrets: handed to jobs only with --use-stack-secrets."""
+        return self.stack_secrets_dir
 
     @classmethod
     def load(cls, repo: Path, environ: Mapping[str, str] | None = None) -> CiSettings:
@@ -69,6 +83,11 @@ class CiSettings:
         job_env["PAWS_SECRETS_DIR"] = env.get(
             "PAWS_CI_SECRETS_DIR", str(repo / ".paws" / "ci" / "secrets")
         )
+        # The integration tests' stack (tests/stack.env, PAWS_TEST_* overrides) is the CI one
+        # too, so `nox -s integration` in a job never starts the developer's test project.
+        job_env.update(
+            {"PAWS_TEST_" + k.removeprefix("PAWS_"): v for k, v in list(job_env.items())}
+        )
         # Package caches survive between runs: the working tree is bind-mounted into the job.
         job_env["UV_CACHE_DIR"] = str(repo / ".paws" / "ci" / "cache" / "uv")
         job_env["PIP_CACHE_DIR"] = str(repo / ".paws" / "ci" / "cache" / "pip")
@@ -77,4 +96,5 @@ class CiSettings:
             job_env=job_env,
             act=env.get("PAWS_CI_ACT") or _bundled_act(),
             base_image=env.get("PAWS_CI_BASE_IMAGE") or None,
+            stack_secrets_dir=Path(env.get("PAWS_SECRETS_DIR") or repo / ".paws" / "secrets"),
         )

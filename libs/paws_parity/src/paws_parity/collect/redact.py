@@ -14,7 +14,9 @@ SECRET_KEY = re.compile(
 # apart; it is in every member's environment). Redaction is the same on both sides of a comparison.
 NOT_SECRET = frozenset({"initial-cluster-token", "ETCD_INITIAL_CLUSTER_TOKEN"})
 _CONNINFO_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.I)
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)([^@\s]+)(@)")
+# user:password@ with the user optional (`redis://:pw@host`, paws' own format); the password
+# runs to the last @ before the path, so one holding an unescaped @ is redacted whole.
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)([^\s/]+)(@)")
 
 
 def is_secret_key(key: str) -> bool:
@@ -32,7 +34,11 @@ def redact_value(key: str, value: Any) -> Any:
 
 
 def redact_text(text: str) -> str:
-    """Passwords inside conninfo strings and URLs."""
+    """Passwords inside conninfo strings and URLs.
+
+    >>> redact_text("redis://:s3cret@h:6379/0 postgresql://app:p@ss@h/app")
+    'redis://:<redacted>@h:6379/0 postgresql://app:<redacted>@h/app'
+    """
     text = _CONNINFO_PASSWORD.sub(rf"\g<1>{REDACTED}", text)
     return _URL_PASSWORD.sub(rf"\g<1>{REDACTED}\g<3>", text)
 

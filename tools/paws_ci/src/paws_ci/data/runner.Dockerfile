@@ -2,20 +2,31 @@
 # Built with `--network host` so apt reaches the Debian mirror the host uses; no registry.
 ARG BASE_IMAGE
 FROM ${BASE_IMAGE}
-RUN apt-get update -q \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      bash git python3 python3-venv python3-pip nodejs ca-certificates curl \
-      tar gzip xz-utils zstd unzip jq sudo locales-all \
- && apt-get clean && rm -rf /var/lib/apt/lists/*
-# The docker CLI and compose v2 plugin of the host: the job talks to the host's daemon through
-# the socket act mounts, so the stack starts as sibling containers.
-COPY docker /usr/local/bin/docker
-COPY docker-compose /usr/local/lib/docker/cli-plugins/docker-compose
-# The host's CA bundle: behind a TLS-intercepting proxy, PyPI and npm are reached only through it.
+# The host's CA bundle first: the base image's apt sources are https when the mirror serves it,
+# and behind a TLS-intercepting proxy apt, PyPI and npm verify only with the host's bundle.
 # (An empty file when the host has none: the image keeps Debian's own bundle.)
 COPY ca-certificates.crt /tmp/host-ca.crt
 RUN if [ -s /tmp/host-ca.crt ]; then cp /tmp/host-ca.crt /etc/ssl/certs/ca-certificates.crt; fi \
  && rm /tmp/host-ca.crt
+# The apps' toolchains too: `nox -s unit` runs Maven (JDK 17) and npm, `nox -s integration`
+# builds the app images from their output and drives Debian's Chromium.
+RUN apt-get update -q \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+      bash git python3 python3-venv python3-pip nodejs npm ca-certificates curl \
+      tar gzip xz-utils zstd unzip jq sudo locales-all \
+      openjdk-17-jdk-headless maven chromium \
+ && apt-get clean && rm -rf /var/lib/apt/lists/*
+# Installing ca-certificates may have regenerated the bundle: keep the host's.
+COPY ca-certificates.crt /tmp/host-ca.crt
+RUN if [ -s /tmp/host-ca.crt ]; then cp /tmp/host-ca.crt /etc/ssl/certs/ca-certificates.crt; fi \
+ && rm /tmp/host-ca.crt
+# The docker CLI and compose v2 plugin of the host: the job talks to the host's daemon through
+# the socket act mounts, so the stack starts as sibling containers.
+COPY docker /usr/local/bin/docker
+COPY docker-compose /usr/local/lib/docker/cli-plugins/docker-compose
+# Steps may run as a non-root user (paws-ci --job-user): a world-writable, sticky home for
+# tools that insist on one (pip, npm, uv caches fall back to it).
+RUN mkdir -p /home/runner && chmod 1777 /home/runner
 LABEL dev.paws.role="ci-runner"
 ENV LANG=C.UTF-8 RUNNER_TOOL_CACHE=/opt/hostedtoolcache \
     SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
