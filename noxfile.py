@@ -184,7 +184,12 @@ def _unit_apps(session: nox.Session) -> None:
     """JUnit (`mvn verify`) and Jest: the apps' unit tests, no stack needed."""
     with session.chdir(BACKEND):
         session.run(
-            "mvn", "-B", "-q", f"-Dmaven.repo.local={CACHE / 'maven'}", "verify", external=True
+            "mvn",
+            "-B",
+            "--no-transfer-progress",
+            f"-Dmaven.repo.local={CACHE / 'maven'}",
+            "verify",
+            external=True,
         )
     with session.chdir(FRONTEND):
         session.run(
@@ -208,6 +213,8 @@ def _ensure_chromium(session: nox.Session) -> None:
         return
     if not os.environ.get("CI"):
         session.error(f"{CHROMIUM} is missing: `apt-get install chromium`, then run again")
+    apt = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-q", external=True, env=apt)
     session.run(
         "apt-get",
         "install",
@@ -216,7 +223,7 @@ def _ensure_chromium(session: nox.Session) -> None:
         "--no-install-recommends",
         "chromium",
         external=True,
-        env={"DEBIAN_FRONTEND": "noninteractive"},
+        env=apt,
     )
 
 

@@ -10,6 +10,7 @@ RUN if [ -s /tmp/host-ca.crt ]; then cp /tmp/host-ca.crt /etc/ssl/certs/ca-certi
  && rm /tmp/host-ca.crt
 # The apps' toolchains too: `nox -s unit` runs Maven (JDK 17) and npm, `nox -s integration`
 # builds the app images from their output and drives Debian's Chromium.
+# The apps' unit tests and image builds run Maven (with a JDK) and npm inside the job.
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       bash git python3 python3-venv python3-pip nodejs npm ca-certificates curl \
