@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     recovery.add_argument("--json", action="store_true", help="one JSON document on stdout")
     recovery.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="when another paws command is using the project, fail at once (exit 2)",
+    )
+    recovery.add_argument(
         "--timeout", type=float, default=120.0, metavar="S", help="seconds to wait for health"
     )
     recovery.add_argument(
@@ -141,8 +146,10 @@ def _recovery_stack(args: argparse.Namespace) -> Stack:
 
 def _recover(args: argparse.Namespace) -> int:
     stack = _recovery_stack(args)
-    _say(f"recovering project {stack.project}")
-    report = recover(stack, args.timeout, _say)
+    # The same lock as `run`: a live experiment (or an `up`) is never "recovered" under it.
+    with stack.lock.hold("recover", wait=not args.no_wait, report=_say):
+        _say(f"recovering project {stack.project}")
+        report = recover(stack, args.timeout, _say)
     if args.json:
         print(json.dumps(report.model_dump(), indent=2))
     else:
