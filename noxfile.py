@@ -237,7 +237,8 @@ def _integration(session: nox.Session, *pytest_args: str) -> None:
     _ensure_chromium(session)
     env = {**TEST_STACK_ENV, "PYTHONUNBUFFERED": "1"}
     try:
-        session.run("pytest", "-ra", "-s", "tests", *pytest_args, env=env)
+        # Tests run experiments: a Ctrl-C must leave them time to undo their faults.
+        session.run("pytest", "-ra", "-s", "tests", *pytest_args, env=env, **CHILD_UNDO_TIME)
     finally:
         if os.environ.get("CI"):
             # CI machines keep nothing: bring every test project down, data included.
@@ -310,6 +311,7 @@ def bench(session: nox.Session) -> None:
         f"--benchmark-json={results}",
         *pytest_args,
         env={**TEST_STACK_ENV, "PYTHONUNBUFFERED": "1"},
+        **CHILD_UNDO_TIME,
     )
 
 
