@@ -14,7 +14,7 @@ from ._identity import Checkout, claim, require_own_projects
 from ._lock import ProjectLock, lock_path, locked
 from ._scratch import scratch_dir
 from ._signals import shielded
-from .compose import ComposeProject, last_lines
+from .compose import ComposeProject, last_lines, stop_group
 from .endpoints import Endpoints, build_endpoints
 from .errors import ComposeError, ProbeError, StackNotHealthy
 from .health import HealthReport, assess
@@ -211,9 +211,7 @@ class Stack:
                     raise self._timeout_error()
                 time.sleep(POLL)
         finally:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
+            stop_group(process)
         output = process.stdout.read() if process.stdout else ""
         if process.returncode != 0:
             raise ComposeError(
