@@ -83,7 +83,7 @@ class Stack:
             self.settings.compose_dir,
             self.settings.state_path,
             self.settings.project_name,
-            has_secrets=not self.secrets.problems(),
+            has_secrets=self.secrets.holds_volume_secrets(),
         )
         require_own_projects(self.client(), [self._project_for(p) for p in profiles], checkout)
 
