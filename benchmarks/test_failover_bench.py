@@ -122,11 +122,24 @@ def _leader_lease_ttl(stack: Stack) -> int | None:
             continue
         base = f"http://{member.address}:2379/v3"
         try:
+            # etcd refuses anonymous clients: read as Patroni's own (read-write on /service/).
+            login = {"name": "patroni", "password": stack.secrets.read("etcd_patroni_password")}
+            token = httpx.post(f"{base}/auth/authenticate", json=login, timeout=2).json()["token"]
+            headers = {"Authorization": token}
             key = base64.b64encode(LEADER_KEY.encode()).decode()
-            kvs = httpx.post(f"{base}/kv/range", json={"key": key}, timeout=2).json().get("kvs")
+            kvs = (
+                httpx.post(f"{base}/kv/range", json={"key": key}, headers=headers, timeout=2)
+                .json()
+                .get("kvs")
+            )
             if not kvs:
                 return None
-            lease = httpx.post(f"{base}/lease/timetolive", json={"ID": kvs[0]["lease"]}, timeout=2)
+            lease = httpx.post(
+                f"{base}/lease/timetolive",
+                json={"ID": kvs[0]["lease"]},
+                headers=headers,
+                timeout=2,
+            )
             return int(lease.json()["grantedTTL"])
         except (httpx.HTTPError, KeyError, ValueError):
             continue

@@ -125,3 +125,38 @@ def test_tc007_healthcheck_commands_carry_no_password(stack: Stack) -> None:
         check=True,
     )
     assert not any(v in result.stdout for v in values.values())
+
+
+def _etcd(stack: Stack, path: str, body: dict, token: str | None = None) -> dict:  # type: ignore[type-arg]
+    import httpx
+
+    from helpers import address
+
+    headers = {"Authorization": token} if token else {}
+    answer = httpx.post(
+        f"http://{address(stack, 'etcd-0')}:2379/v3/{path}", json=body, headers=headers, timeout=5
+    )
+    return dict(answer.json())
+
+
+def _b64(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode()).decode()
+
+
+def test_tc035_etcd_refuses_anonymous_clients_and_fences_patroni(stack: Stack) -> None:
+    """etcd authentication is on: without a user nothing can be read or written; Patroni's
+    user reads its own namespace (/service/) and may write nothing outside it."""
+    anonymous = _etcd(stack, "kv/put", {"key": _b64("/service/paws/config"), "value": _b64("x")})
+    assert "user name is empty" in anonymous.get("message", ""), anonymous
+    login = {"name": "patroni", "password": stack.secrets.read("etcd_patroni_password")}
+    token = _etcd(stack, "auth/authenticate", login)["token"]
+    own = _etcd(
+        stack, "kv/range", {"key": _b64("/service/"), "range_end": _b64("/service0")}, token
+    )
+    assert int(own.get("count", 0)) > 0, own  # Patroni's leader key, config, members
+    outside = _etcd(stack, "kv/put", {"key": _b64("/elsewhere"), "value": _b64("x")}, token)
+    assert "permission denied" in outside.get("message", ""), outside
+    wrong = {"name": "patroni", "password": "not-the-password-0000"}
+    assert "token" not in _etcd(stack, "auth/authenticate", wrong)

@@ -80,6 +80,15 @@ def log(message: str) -> None:
 
 
 def run_patroni() -> None:
+    import etcd_auth
+
+    # Before Patroni's first write: its DCS must never be open to anyone on the network.
+    etcd_auth.ensure(
+        os.environ["ETCD_HOSTS"].split(","),
+        read_secret("etcd_root_password"),
+        read_secret("etcd_patroni_password"),
+        log,
+    )
     data = Path("/var/lib/paws/postgres")
     own_tree(data, "postgres", 0o700)
     own_tree(RUNTIME, "postgres", 0o700)

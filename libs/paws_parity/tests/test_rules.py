@@ -34,6 +34,8 @@ class TestBundledRules:
             (_one("postgresql", "version", "14.1", "15", kind=Kind.SEMANTIC, change="major"), Severity.CRITICAL),
             (_one("redis", "version", "7.2.1", "7.0", kind=Kind.SEMANTIC, change="minor"), Severity.WARNING),
             (_one("redis", "version", "7.0.1", "7.0.15", kind=Kind.SEMANTIC, change="patch"), Severity.INFO),
+            (_one("etcd", "auth", "off", "on"), Severity.CRITICAL),
+            (_one("etcd", "auth", "on", "off"), Severity.WARNING),
         ],
     )  # fmt: skip
     def test_severity(self, difference: Difference, severity: Severity) -> None:

@@ -43,7 +43,7 @@ class TestRemoveCreated:
         client.containers.items.append("new-c")
         client.volumes.items.append("p_data-new")
         lines: list[str] = []
-        created = remove_created(client, "p", before, lines.append)
+        created = remove_created(client, "p", before, lines.append, settle_s=0)
         assert client.removed == ["new-c", "p_data-new"]
         assert client.containers.items == ["old-c"] and client.volumes.items == ["p_data-old"]
         assert (
@@ -57,14 +57,14 @@ class TestRemoveCreated:
         client.containers.items += ["c1", "c2"]
         client.volumes.items += ["p_v"]
         client.networks.items += ["p_infra"]
-        remove_created(client, "p", before, lambda line: None)
+        remove_created(client, "p", before, lambda line: None, settle_s=0)
         assert sorted(client.removed) == ["c1", "c2", "p_infra", "p_v"]
 
     def test_nothing_new_means_nothing_removed_or_said(self) -> None:
         """An interrupted `up` that created nothing touches nothing."""
         client = engine(["c"], ["v"], [])
         lines: list[str] = []
-        assert not remove_created(client, "p", resources(client, "p"), lines.append)
+        assert not remove_created(client, "p", resources(client, "p"), lines.append, settle_s=0)
         assert client.removed == [] and lines == []
 
     def test_a_gone_terminal_does_not_stop_the_cleanup(self) -> None:
@@ -76,8 +76,25 @@ class TestRemoveCreated:
         def broken(line: str) -> None:
             raise OSError(5, "Input/output error")
 
-        remove_created(client, "p", before, broken)
+        remove_created(client, "p", before, broken, settle_s=0)
         assert client.removed == ["c"]
+
+    def test_a_container_created_after_the_first_pass_is_removed_too(self) -> None:
+        """compose's last create request may land after the first listing: caught later."""
+        client = engine([], [], [])
+        before = resources(client, "p")
+        client.containers.items.append("early")
+        late = ["late"]
+        original = client.containers.list
+
+        def list_then_late(**kwargs: Any) -> list[Any]:
+            if late and "early" in client.removed:  # the engine finished one more create
+                client.containers.items.append(late.pop())
+            return original(**kwargs)
+
+        client.containers.list = list_then_late
+        remove_created(client, "p", before, lambda line: None, settle_s=0)
+        assert client.removed == ["early", "late"] and client.containers.items == []
 
 
 def test_resources_added_since() -> None:

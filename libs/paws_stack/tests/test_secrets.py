@@ -10,6 +10,7 @@ import pytest
 from paws_stack.errors import SecretsError
 from paws_stack.secrets import (
     ALPHABET,
+    LATER_SECRETS,
     LENGTH,
     MARKER,
     SECRET_NAMES,
@@ -27,7 +28,7 @@ def store(tmp_path: Path) -> SecretStore:
 
 @pytest.fixture
 def filled(store: SecretStore) -> SecretStore:
-    """A store whose six secrets were created."""
+    """A store whose secrets were created."""
     store.ensure(volumes_exist=False)
     return store
 
@@ -78,16 +79,16 @@ class TestGeneratePassword:
 
 
 class TestEnsureCreates:
-    def test_creates_all_six_and_returns_their_names(self, store: SecretStore) -> None:
+    def test_creates_all_and_returns_their_names(self, store: SecretStore) -> None:
         """A first ensure() creates every secret and says which."""
         assert store.ensure(volumes_exist=False) == list(SECRET_NAMES)
         assert sorted(p.name for p in store.path.iterdir()) == sorted(
             [*SECRET_NAMES, ".gitignore", MARKER]
         )
 
-    def test_six_secrets(self) -> None:
-        """The store holds the six passwords the stack needs."""
-        assert len(SECRET_NAMES) == 6
+    def test_eight_secrets(self) -> None:
+        """The store holds the eight passwords the stack needs (two of them for etcd)."""
+        assert len(SECRET_NAMES) == 8 and set(LATER_SECRETS) <= set(SECRET_NAMES)
 
     def test_files_are_0600(self, filled: SecretStore) -> None:
         """Each secret is readable by its owner only."""
@@ -102,7 +103,7 @@ class TestEnsureCreates:
     def test_values_are_well_formed_and_distinct(self, filled: SecretStore) -> None:
         """Each secret is a generated password, none shared."""
         values = [filled.read(name) for name in SECRET_NAMES]
-        assert all(is_well_formed(v) for v in values) and len(set(values)) == 6
+        assert all(is_well_formed(v) for v in values) and len(set(values)) == len(SECRET_NAMES)
 
     def test_gitignore_inside_the_directory_only(self, filled: SecretStore) -> None:
         """A .gitignore ignoring everything is written inside the directory, never beside it."""
@@ -333,3 +334,38 @@ class TestDirectoryNotOurs:
         """Once marked, a file the user drops in (a backup, say) does not lock them out."""
         (filled.path / "redis_password.bak").write_text("x", "utf-8")
         assert filled.ensure(volumes_exist=True) == []
+
+
+class TestSecretsAddedLater:
+    """etcd's passwords came after the first release: existing volumes do not hold them."""
+
+    @pytest.fixture
+    def from_before(self, filled: SecretStore) -> SecretStore:
+        """A store as the first release left it: six secrets, a marker without a list."""
+        for name in LATER_SECRETS:
+            filled.file(name).unlink()
+        (filled.path / MARKER).write_text("created by paws-stack\n", "utf-8")
+        return filled
+
+    def test_missing_new_secrets_are_generated_despite_volumes(
+        self, from_before: SecretStore
+    ) -> None:
+        """The new secrets are created even though volumes exist; the old ones are kept."""
+        before = {n: from_before.read(n) for n in SECRET_NAMES if n not in LATER_SECRETS}
+        assert sorted(from_before.ensure(volumes_exist=True)) == sorted(LATER_SECRETS)
+        assert {n: from_before.read(n) for n in before} == before
+
+    def test_once_generated_they_are_protected_like_the_others(
+        self, from_before: SecretStore
+    ) -> None:
+        """After generation a lost etcd secret is damage: refused while volumes exist."""
+        from_before.ensure(volumes_exist=True)
+        from_before.file("etcd_root_password").unlink()
+        with pytest.raises(SecretsError, match="etcd_root_password: missing"):
+            from_before.ensure(volumes_exist=True)
+
+    def test_volume_secrets_do_not_count_the_new_ones(self, from_before: SecretStore) -> None:
+        """The secrets volumes were made with are complete without the new ones."""
+        assert from_before.holds_volume_secrets()
+        from_before.file("pg_app_password").unlink()
+        assert not from_before.holds_volume_secrets()

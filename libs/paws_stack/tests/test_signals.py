@@ -41,3 +41,31 @@ def test_shielded_cleanup_is_not_cut_short() -> None:
         os.kill(os.getpid(), signal.SIGTERM)
         finished = True
     assert finished
+
+
+def test_stop_group_stops_the_command_and_its_children() -> None:
+    """`docker compose` runs a plugin child: stopping only the parent left it running."""
+    import subprocess
+    import time
+
+    from paws_stack.compose import stop_group
+
+    process = subprocess.Popen(
+        ["bash", "-c", "sleep 300 & echo $!; wait"],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    child = int(process.stdout.readline())
+    stop_group(process, timeout=10)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the child outlived stop_group")
+    assert process.returncode is not None

@@ -51,3 +51,27 @@ class TestTemplates:
     def test_secret_named_variable_is_redacted(self) -> None:
         """An env placeholder whose name is a secret's is redacted too."""
         assert resolve_placeholders("{{env:API_TOKEN}}", ["API_TOKEN=abc"]) == "<redacted>"
+
+
+class TestEtcdAuth:
+    @pytest.mark.parametrize(
+        ("answer", "state"),
+        [
+            ('{"header":{"revision":"1"}, "authRevision":"1"}', "off"),
+            ('{"header":{"revision":"9"}, "enabled":true}', "on"),
+            ('{"code":3, "message":"etcdserver: user name is empty"}', "on"),
+        ],
+    )
+    def test_auth_state_from_the_status_answer(self, answer: str, state: str) -> None:
+        """etcd answers `auth/status` anonymously only while auth is off (false is omitted)."""
+        from paws_parity.collect.containers import auth_state
+
+        assert auth_state(answer) == state
+
+    def test_unknown_answer_is_a_collector_error(self) -> None:
+        """curl's own error (etcd down) is not guessed as on or off."""
+        from paws_parity.collect.containers import auth_state
+        from paws_parity.errors import CollectorError
+
+        with pytest.raises(CollectorError, match="cannot tell whether authentication is on"):
+            auth_state("curl: (7) Failed to connect to 127.0.0.1 port 2379")

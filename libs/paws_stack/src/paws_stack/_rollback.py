@@ -7,6 +7,7 @@ SIGTERM/SIGHUP) everything of the project that is not in the snapshot was create
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -52,13 +53,32 @@ def resources(client: Any, project: str) -> Resources:
     )
 
 
-def remove_created(client: Any, project: str, before: Resources, report: Report) -> Resources:
-    """Remove what the project gained since `before`: containers, then volumes and networks."""
-    import docker.errors
+def remove_created(
+    client: Any, project: str, before: Resources, report: Report, settle_s: float = 1.0
+) -> Resources:
+    """Remove what the project gained since `before`: containers, then volumes and networks.
 
-    created = resources(client, project).added_since(before)
-    if not created:
-        return created
+    Repeated until a pass finds nothing new: a create request compose sent just before it was
+    stopped may complete in the engine after the first listing.
+    """
+    removed = Resources(frozenset(), frozenset(), frozenset())
+    for attempt in range(10):
+        created = resources(client, project).added_since(before)
+        if not created:
+            break
+        if attempt == 0:
+            _say(report, created)
+        _remove(client, created)
+        removed = Resources(
+            removed.containers | created.containers,
+            removed.volumes | created.volumes,
+            removed.networks | created.networks,
+        )
+        time.sleep(settle_s)
+    return removed
+
+
+def _say(report: Report, created: Resources) -> None:
     # The terminal may be gone (SIGHUP): a message that cannot be shown must not stop the cleanup.
     with contextlib.suppress(OSError):
         report(
@@ -66,6 +86,11 @@ def remove_created(client: Any, project: str, before: Resources, report: Report)
             f"{len(created.volumes)} volumes, {len(created.networks)} networks); "
             "anything that existed before is kept"
         )
+
+
+def _remove(client: Any, created: Resources) -> None:
+    import docker.errors
+
     gone = (docker.errors.NotFound, docker.errors.APIError)
     for container_id in sorted(created.containers):
         with contextlib.suppress(*gone):
@@ -76,4 +101,3 @@ def remove_created(client: Any, project: str, before: Resources, report: Report)
     for name in sorted(created.networks):
         with contextlib.suppress(*gone):
             client.networks.get(name).remove()
-    return created

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +87,25 @@ class ComposeProject:
             text=True,
             start_new_session=True,
         )
+
+
+def stop_group(process: subprocess.Popen[str], timeout: float = 30) -> None:
+    """Stop a command started by `popen` and everything it started.
+
+    `docker compose` runs the compose plugin as a child process: SIGTERM to the `docker`
+    process alone may leave the plugin creating containers. `popen` made the command the leader
+    of its own process group, so the whole group gets the signal (SIGKILL after `timeout`).
+    """
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def last_lines(text: str, count: int = 5) -> str:

@@ -23,7 +23,14 @@ SECRET_NAMES = (
     "pg_app_password",
     "patroni_api_password",
     "redis_password",
+    "etcd_root_password",
+    "etcd_patroni_password",
 )
+# Added after the first release. Volumes made before hold no such password yet, so a missing
+# one is generated even when volumes exist, unless the marker says it was generated before:
+# from then on it is as irreplaceable as the others (etcd's users were created with it).
+LATER_SECRETS = frozenset({"etcd_root_password", "etcd_patroni_password"})
+GENERATED = "generated:"
 # Written into a directory paws created itself. Only such a directory is ever chmod-ed, and a
 # non-empty directory without it (nor only paws' own files, from before the marker) is refused:
 # PAWS_SECRETS_DIR=/tmp must never change /tmp.
@@ -83,7 +90,9 @@ class SecretStore:
     def ensure(self, volumes_exist: bool) -> list[str]:
         """Create missing secrets unless volumes hold the old ones; return the names created."""
         self.require_ours()
-        problems = self.problems()
+        # A secret newer than the volumes is missing because it never existed: not damage.
+        new = {name for name in self._never_generated() if not self.file(name).is_file()}
+        problems = [p for p in self.problems() if p.split(":")[0] not in new]
         if problems and volumes_exist:
             raise SecretsError(
                 f"the secrets in {self.path} are damaged ({'; '.join(problems)}) but the "
@@ -98,8 +107,35 @@ class SecretStore:
         self._create_dir()
         for name in created:
             self._write(name, generate_password())
+        self._note_generated(created)
         self._tighten_modes()
         return created
+
+    def holds_volume_secrets(self) -> bool:
+        """Whether the passwords that volumes are initialised with are all here and sound."""
+        return not [p for p in self.problems() if p.split(":")[0] not in LATER_SECRETS]
+
+    def _generated(self) -> set[str]:
+        marker = self.path / MARKER
+        if not marker.is_file():
+            return set()
+        for line in marker.read_text(encoding="utf-8").splitlines():
+            if line.startswith(GENERATED):
+                return set(line.removeprefix(GENERATED).split())
+        # A marker from before the list: the six original secrets were generated.
+        return set(SECRET_NAMES) - LATER_SECRETS
+
+    def _never_generated(self) -> set[str]:
+        return set(LATER_SECRETS) - self._generated()
+
+    def _note_generated(self, names: list[str]) -> None:
+        marker = self.path / MARKER
+        head = marker.read_text(encoding="utf-8").splitlines()[0]
+        listed = sorted(self._generated() | set(names) | self._present())
+        marker.write_text(f"{head}\n{GENERATED} {' '.join(listed)}\n", encoding="utf-8")
+
+    def _present(self) -> set[str]:
+        return {name for name in SECRET_NAMES if self.file(name).is_file()}
 
     def foreign_entries(self) -> list[str]:
         """Entries of an existing directory that paws did not put there (empty when ours)."""

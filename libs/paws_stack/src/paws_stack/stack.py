@@ -17,7 +17,7 @@ from ._scratch import scratch_dir
 from ._signals import shielded
 from .apps import AppsFile, fix_for, load_apps_file, write_wiring
 from .buildlog import BuildReport
-from .compose import ComposeProject, last_lines
+from .compose import ComposeProject, last_lines, stop_group
 from .endpoints import Endpoints, build_endpoints
 from .errors import AppFailed, AppsFileError, ComposeError, ProbeError, StackNotHealthy
 from .health import HealthReport, assess
@@ -103,7 +103,7 @@ class Stack:
             self.settings.compose_dir,
             self.settings.state_path,
             self.settings.project_name,
-            has_secrets=not self.secrets.problems(),
+            has_secrets=self.secrets.holds_volume_secrets(),
         )
         require_own_projects(self.client(), [self._project_for(p) for p in profiles], checkout)
 
@@ -247,9 +247,7 @@ class Stack:
                     raise self._timeout_error()
                 time.sleep(POLL)
         finally:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
+            stop_group(process)
         output = process.stdout.read() if process.stdout else ""
         if process.returncode != 0:
             raise ComposeError(

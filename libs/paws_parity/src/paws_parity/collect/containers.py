@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import tarfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -115,8 +116,35 @@ def collect_etcd(endpoint: ContainersEndpoint, timeout: float) -> Collected:
         for c in containers
     ]
     settings = {key: Setting(value=value) for key, value in merge_members(members).items()}
+    settings["auth"] = Setting(value=etcd_auth(containers[0]))
     version = _version(containers[0], "etcd", ["etcd", "--version"])
     return Collected("etcd", settings, version=version, members=len(containers))
+
+
+def etcd_auth(container: Any) -> str:
+    """`on` or `off`: whether etcd refuses clients without a user (asked inside the member)."""
+    result = container.exec_run(
+        ["curl", "-sS", "-m", "2", "-X", "POST", "-d", "{}", "http://127.0.0.1:2379/v3/auth/status"]
+    )
+    return auth_state(result.output.decode("utf-8", "replace"))
+
+
+def auth_state(answer: str) -> str:
+    """etcd's `auth/status` answer as on/off: only with auth off does it answer anonymously.
+
+    >>> auth_state('{"header": {"revision": "1"}}'), auth_state(
+    ...     '{"code": 3, "message": "etcdserver: user name is empty"}')
+    ('off', 'on')
+    """
+    try:
+        data = json.loads(answer)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and "user name is empty" in str(data.get("message", "")):
+        return "on"
+    if isinstance(data, dict) and "header" in data:
+        return "on" if data.get("enabled") else "off"  # false is omitted from the JSON
+    raise CollectorError("etcd", f"cannot tell whether authentication is on: {answer[:200]}")
 
 
 def read_file(container: Any, path: str) -> str:
