@@ -31,10 +31,11 @@ class TestArgv:
         assert argv[argv.index("--artifact-server-addr") + 1] == "127.0.0.1"
 
     def test_jobs_share_the_hosts_pids_for_fault_injection(self) -> None:
-        """Jobs run privileged in the host's PID namespace (nsenter into the stack's containers)."""
+        """Jobs share the host's PIDs with nsenter's capabilities, not --privileged."""
         argv = build_argv("act", _options())
-        assert "--privileged" in argv
-        assert argv[argv.index("--container-options") + 1] == "--pid=host"
+        assert "--privileged" not in argv
+        options = argv[argv.index("--container-options") + 1].split()
+        assert options[0] == "--pid=host" and "NET_ADMIN" in options and "SYS_ADMIN" in options
 
     def test_secret_values_never_in_argv(self) -> None:
         """Secrets are named with -s NAME; the value travels in act's environment."""

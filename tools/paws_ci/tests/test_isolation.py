@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from paws_ci import PawsCiError, cli
-from paws_ci.act import ActRun, JobResult
+from paws_ci.act import HOST_CONTAINER_OPTIONS, ActRun, JobResult
 from paws_ci.jobuser import JobUser, parse_job_user
 from paws_ci.settings import CiSettings
 
@@ -114,7 +114,7 @@ class TestJobUser:
         assert _run(repo, "--", "--container-options", "--cpus 1") == 0
         argv = act_calls[0]["argv"]
         options = argv[argv.index("--container-options") + 1]
-        assert options == "--pid=host --user 1000:1001 --group-add 998 --cpus 1"
+        assert options == f"{HOST_CONTAINER_OPTIONS} --user 1000:1001 --group-add 998 --cpus 1"
         assert argv.count("--container-options") == 1
 
     def test_root_owned_checkout_adds_no_user(
@@ -124,7 +124,7 @@ class TestJobUser:
         assert _run(repo) == 0
         argv = act_calls[0]["argv"]
         if repo.stat().st_uid == 0:
-            assert argv[argv.index("--container-options") + 1] == "--pid=host"
+            assert argv[argv.index("--container-options") + 1] == HOST_CONTAINER_OPTIONS
         else:
             assert f"--user {repo.stat().st_uid}:" in argv[argv.index("--container-options") + 1]
 

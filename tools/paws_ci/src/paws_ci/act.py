@@ -18,12 +18,12 @@ from typing import Any
 from .errors import ActFailed
 
 PLATFORMS = ("ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04")
-# The stack tests inject faults into the stack's containers with `nsenter -t <pid>` and read
-# /proc/<pid> of their processes, from the job: the job needs the host's PID namespace and the
-# capabilities nsenter and iptables need. The engine socket every job has already grants more
-# (any container, privileged, with / mounted), so this adds no power, only the direct path.
-HOST_ACCESS = ("--privileged",)
-HOST_CONTAINER_OPTIONS = "--pid=host"
+# The stack tests inject faults into the stack's containers with `nsenter -t <pid> -n iptables`
+# and read /proc/<pid> of their processes, from the job: the job needs the host's PID namespace
+# and the capabilities setns, ptrace-level /proc access and iptables need. Not --privileged:
+# an engine inside a restricted container (as here) cannot apply all capabilities. The engine
+# socket every job has already grants more, so this adds no power, only the direct path.
+HOST_CONTAINER_OPTIONS = "--pid=host --cap-add SYS_ADMIN --cap-add NET_ADMIN --cap-add SYS_PTRACE"
 Echo = Callable[[str], None]
 
 
@@ -63,7 +63,7 @@ def passthrough_value(args: Sequence[str], short: str, long: str) -> str | None:
 
 def build_argv(act: str, options: ActOptions) -> list[str]:
     """act's argv: local runner image, no pulls, host network, our artifact server."""
-    argv = [act, "--json", "--rm", "--pull=false", "--bind", "--network", "host", *HOST_ACCESS]
+    argv = [act, "--json", "--rm", "--pull=false", "--bind", "--network", "host"]
     for platform in PLATFORMS:
         argv += ["-P", f"{platform}={options.image}"]
     argv += [

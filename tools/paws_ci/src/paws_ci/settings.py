@@ -20,8 +20,8 @@ CI_STACK_DEFAULTS = {
     "PAWS_PG_RO_PORT": "65433",
     "PAWS_REDIS_PORT": "63790",
     "PAWS_STATS_PORT": "64804",
-    "PAWS_BACKEND_PORT": "58080",
-    "PAWS_FRONTEND_PORT": "53000",
+    "PAWS_BACKEND_PORT": "65080",
+    "PAWS_FRONTEND_PORT": "63000",
 }
 
 # Remote actions with an offline stand-in in this repository (`--local-repository`).
