@@ -7,12 +7,14 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 
 import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.RedisSystemException;
 
 /**
  * Decides whether a failure is one a failover causes and a retry can outlive.
@@ -48,7 +50,9 @@ public final class TransientFailures {
 			// A replica promoted or restarted is still loading its dataset.
 			"LOADING",
 			// A replica that lost its master refuses to serve stale data.
-			"MASTERDOWN");
+			"MASTERDOWN",
+			// A master fenced by min-replicas-to-write: its replicas left it (it is being replaced).
+			"NOREPLICAS");
 
 	/** Lettuce's own messages (not Redis replies) for states a master change passes through. */
 	static final List<String> TRANSIENT_LETTUCE_MESSAGES = List.of(
@@ -78,6 +82,11 @@ public final class TransientFailures {
 		}
 		if (failure instanceof RedisConnectionFailureException || failure instanceof RedisConnectionException
 				|| failure instanceof RedisCommandTimeoutException) {
+			return true;
+		}
+		// Lettuce cancels the commands queued on a connection it drops when the topology moves to
+		// a new master; Spring Data Redis reports that as "Unknown redis exception".
+		if (failure instanceof RedisSystemException && failure.getCause() instanceof CancellationException) {
 			return true;
 		}
 		if (failure instanceof RedisException) {

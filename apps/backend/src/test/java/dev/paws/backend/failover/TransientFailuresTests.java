@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.SocketException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.CancellationException;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -107,6 +108,17 @@ class TransientFailuresTests {
 		}
 
 		@Test
+		void aCommandCancelledWhenTheTopologyMovedIsTransient() {
+			var cancelled = new RedisSystemException("Unknown redis exception", new CancellationException());
+			assertThat(TransientFailures.isTransient(cancelled)).isTrue();
+		}
+
+		@Test
+		void aCancellationOutsideRedisIsNotTransient() {
+			assertThat(TransientFailures.isTransient(new CancellationException())).isFalse();
+		}
+
+		@Test
 		void aClosedClientIsNotTransient() {
 			// The connection factory was shut down: retrying cannot help.
 			assertThat(TransientFailures.isTransient(new RedisException("Connection is closed"))).isFalse();
@@ -114,7 +126,8 @@ class TransientFailuresTests {
 
 		@ParameterizedTest(name = "reply ''{0}'' is transient")
 		@ValueSource(strings = { "READONLY You can't write against a read only replica.",
-				"LOADING Redis is loading the dataset in memory", "MASTERDOWN Link with MASTER is down" })
+				"LOADING Redis is loading the dataset in memory", "MASTERDOWN Link with MASTER is down",
+				"NOREPLICAS Not enough good replicas to write." })
 		void repliesOfAMasterChangeAreTransient(String reply) {
 			var error = new RedisCommandExecutionException(reply);
 			assertThat(TransientFailures.isTransient(new RedisSystemException("Error in execution", error))).isTrue();
