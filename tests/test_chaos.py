@@ -48,7 +48,10 @@ def run_scenario(name: str) -> dict[str, Any]:
     }
     print(f"\n[chaos] {name}: {numbers} client_errors={report['client_errors']}")
     failed = [c for c in report["checks"] if not c["ok"]]
-    assert result.returncode == 0, f"exit {result.returncode}; failed checks: {failed}"
+    http_errors = (report.get("http") or {}).get("first_errors", [])
+    assert result.returncode == 0, (
+        f"exit {result.returncode}; failed checks: {failed}; first HTTP errors: {http_errors}"
+    )
     assert report["passed"] is True
     assert report["lost"] == 0
     assert report["split_brain_events"] == 0, report["split_brain"]
