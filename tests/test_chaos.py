@@ -110,6 +110,7 @@ def test_tc011_patroni_switchover(stack: Stack) -> None:
     report = run_scenario("patroni-switchover")
     assert report["leader_change_s"] <= SEED_FAILOVER_S
     assert report["timeline_after"] > report["timeline_before"]
+    assert_http_clean(stack, report)
 
 
 def test_tc012_redis_master_failure(stack: Stack) -> None:
@@ -152,6 +153,7 @@ def test_tc026_sentinel_failure_then_master_failover(stack: Stack) -> None:
     """One Sentinel dead, then the master: the other two still fail over; all agree after."""
     report = run_scenario("sentinel-failure")
     assert report["leader_change_s"] <= SEED_FAILOVER_S
+    assert_http_clean(stack, report)
     health = stack.health()
     master = next(c.name for c in health.of_kind("redis") if c.role == "master")
     assert {s.facts["master"] for s in health.of_kind("sentinel")} == {master}
