@@ -54,7 +54,10 @@ def run_scenario(name: str) -> dict[str, Any]:
     }
     print(f"\n[chaos] {name}: {numbers} client_errors={report['client_errors']}")
     failed = [c for c in report["checks"] if not c["ok"]]
-    assert result.returncode == 0, f"exit {result.returncode}; failed checks: {failed}"
+    http_errors = (report.get("http") or {}).get("first_errors", [])
+    assert result.returncode == 0, (
+        f"exit {result.returncode}; failed checks: {failed}; first HTTP errors: {http_errors}"
+    )
     assert report["passed"] is True
     assert report["lost"] == 0
     assert report["split_brain_events"] == 0, report["split_brain"]
@@ -113,6 +116,7 @@ def test_tc011_patroni_switchover(stack: Stack) -> None:
     report = run_scenario("patroni-switchover")
     assert report["leader_change_s"] <= SEED_FAILOVER_S
     assert report["timeline_after"] > report["timeline_before"]
+    assert_http_clean(stack, report)
 
 
 def test_tc012_redis_master_failure(stack: Stack) -> None:
@@ -155,6 +159,7 @@ def test_tc026_sentinel_failure_then_master_failover(stack: Stack) -> None:
     """One Sentinel dead, then the master: the other two still fail over; all agree after."""
     report = run_scenario("sentinel-failure")
     assert report["leader_change_s"] <= SEED_FAILOVER_S
+    assert_http_clean(stack, report)
     health = stack.health()
     master = next(c.name for c in health.of_kind("redis") if c.role == "master")
     assert {s.facts["master"] for s in health.of_kind("sentinel")} == {master}
