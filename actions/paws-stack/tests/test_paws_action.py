@@ -92,7 +92,8 @@ class TestDown:
         if recorded is not None:
             action.record_creation("pawsci", recorded)
         assert action.down() == 0
-        assert fake.calls == [("down", "--volumes") if wipes else ("down",)]
+        # --yes: without a terminal, paws-stack deletes volumes only when told so explicitly.
+        assert fake.calls == [("down", "--volumes", "--yes") if wipes else ("down",)]
         assert action.state_file("pawsci").exists() is (recorded is not None and not wipes)
 
     def test_bad_choice_is_exit_2_and_touches_nothing(
