@@ -4,7 +4,7 @@ TOOLS := .paws/tools
 NOX := $(TOOLS)/bin/nox
 PYTHON ?= python3
 
-.PHONY: local-setup local-start local-stop local-health local-status local-logs local-endpoints local-test local-config-diff local-simulate-patroni-leader-failure local-simulate-redis-master-failure local-simulate-etcd-member-failure local-simulate-network-partition
+.PHONY: local-setup local-start local-stop local-health local-status local-logs local-endpoints local-test local-config-diff local-simulate-patroni-leader-failure local-simulate-redis-master-failure local-simulate-etcd-member-failure local-simulate-network-partition local-recover
 
 $(NOX):
 	@$(PYTHON) -m venv $(TOOLS) || { echo "error: '$(PYTHON) -m venv' failed; fix: install python3-venv (apt-get install python3-venv)" >&2; exit 2; }
@@ -54,3 +54,7 @@ local-simulate-etcd-member-failure: $(NOX)
 
 local-simulate-network-partition: $(NOX)
 	$(NOX) -s simulate -- leader-partition $(ARGS)
+
+# After an interrupted experiment (closed terminal, kill -9): undo every fault it left behind.
+local-recover: $(NOX)
+	$(NOX) -s simulate -- --recover $(ARGS)
