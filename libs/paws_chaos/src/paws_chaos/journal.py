@@ -41,7 +41,14 @@ from paws_stack.interrupted import (
 from .errors import CouldNotRun
 
 Action = Literal[
-    "unpause", "connect", "start", "remove_rules", "remove_netem", "drop_table", "delete_keys"
+    "unpause",
+    "connect",
+    "start",
+    "remove_rules",
+    "remove_netem",
+    "drop_table",
+    "delete_keys",
+    "delete_notes",
 ]
 # The order recovery applies undos in: a paused container cannot be started or reconnected,
 # a network is best attached before the container starts, rules need a running namespace,
@@ -54,8 +61,9 @@ ORDER: tuple[Action, ...] = (
     "remove_netem",
     "drop_table",
     "delete_keys",
+    "delete_notes",
 )
-WORKLOAD_ACTIONS = ("drop_table", "delete_keys")
+WORKLOAD_ACTIONS = ("drop_table", "delete_keys", "delete_notes")
 
 
 class Undo(BaseModel):
@@ -69,7 +77,7 @@ class Undo(BaseModel):
     network: str = ""
     aliases: tuple[str, ...] = ()
     table: str = ""
-    prefix: str = ""
+    prefix: str = ""  # delete_keys: the Redis key prefix; delete_notes: the run's tag
     comment: str = ""  # remove_rules: the comment every rule paws adds carries
 
     @property
@@ -92,6 +100,7 @@ class Undo(BaseModel):
             "remove_netem": f"remove the netem qdisc in {target}",
             "drop_table": f"drop table {self.table}",
             "delete_keys": f"delete Redis keys {self.prefix}:*",
+            "delete_notes": f"delete the HTTP workload's notes paws-chaos:{self.prefix}:*",
         }[self.action]
 
 

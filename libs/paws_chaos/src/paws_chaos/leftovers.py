@@ -21,6 +21,8 @@ from .journal import ORDER, Undo
 # What the workloads create: `chaos_<10 hex>` tables and `chaos:<10 hex>:<n>` keys (runner.py).
 TABLE = re.compile(r"^chaos_[0-9a-f]{10}$")
 KEY = re.compile(r"^(chaos:[0-9a-f]{10}):")
+# The HTTP workload's notes: `paws-chaos:<tag>:...` (http_notes.note_prefix).
+NOTE = re.compile(r"^paws-chaos:([0-9a-f]{10}):")
 STOPPED = ("exited", "created", "dead")
 
 
@@ -112,16 +114,25 @@ def recognise(
     return in_order(found)
 
 
-def recognise_workloads(tables: Iterable[str], keys: Iterable[str]) -> list[Undo]:
-    """Leftover workload tables and key prefixes, by the names only the workloads use.
+def recognise_workloads(
+    tables: Iterable[str], keys: Iterable[str], notes: Iterable[str] = ()
+) -> list[Undo]:
+    """Leftover workload tables, key prefixes and HTTP notes, by names only the workloads use.
 
-    >>> [u.describe() for u in recognise_workloads(["chaos_0123456789", "orders"],
-    ...                                            ["chaos:0123456789:5", "session:1"])]
-    ['drop table chaos_0123456789', 'delete Redis keys chaos:0123456789:*']
+    >>> found = recognise_workloads(["chaos_0123456789", "orders"],
+    ...                             ["chaos:0123456789:5", "session:1"],
+    ...                             ["paws-chaos:00c0ffee00:3", "my note"])
+    >>> for undo in found:
+    ...     print(undo.describe())
+    drop table chaos_0123456789
+    delete Redis keys chaos:0123456789:*
+    delete the HTTP workload's notes paws-chaos:00c0ffee00:*
     """
     found = [Undo(action="drop_table", table=t) for t in sorted(tables) if TABLE.match(t)]
     prefixes = sorted({m.group(1) for k in keys if (m := KEY.match(k))})
     found += [Undo(action="delete_keys", prefix=p) for p in prefixes]
+    tags = sorted({m.group(1) for text in notes if (m := NOTE.match(text))})
+    found += [Undo(action="delete_notes", prefix=tag) for tag in tags]
     return found
 
 

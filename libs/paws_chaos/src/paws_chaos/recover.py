@@ -23,6 +23,7 @@ from paws_stack import PawsStackError, ProbeError, Stack, StackNotHealthy
 from paws_stack.interrupted import journal_path
 
 from .errors import CouldNotRun, StackUnavailable
+from .http_notes import delete_notes
 from .journal import WORKLOAD_ACTIONS, Document, Undo, load_journal
 from .leftovers import (
     expected_networks,
@@ -151,11 +152,13 @@ class Recovery:
     def _workload_leftovers(self) -> list[Undo]:
         tables: list[str] = []
         keys: list[str] = []
+        notes: list[str] = []
         try:
             with psycopg.connect(**self._pg(), autocommit=True) as connection:
                 rows = connection.execute(
                     "SELECT tablename FROM pg_tables WHERE tablename LIKE 'chaos\\_%'"
                 ).fetchall()
+                notes = self._note_texts(connection)
             tables = [str(row[0]) for row in rows]
         except psycopg.Error as error:
             self.say(f"cannot list workload tables: {error}")
@@ -164,7 +167,19 @@ class Recovery:
                 keys = [str(k) for k in client.scan_iter(match="chaos:*", count=1000)]
         except (redis.RedisError, OSError) as error:
             self.say(f"cannot list workload keys: {error}")
-        return recognise_workloads(tables, keys)
+        return recognise_workloads(tables, keys, notes)
+
+    @staticmethod
+    def _note_texts(connection: psycopg.Connection[Any]) -> list[str]:
+        """One note text per HTTP workload run that left notes (none without the apps)."""
+        exists = connection.execute("SELECT to_regclass('notes')").fetchone()
+        if not exists or exists[0] is None:
+            return []
+        rows = connection.execute(
+            "SELECT DISTINCT ON (split_part(text, ':', 2)) text FROM notes "
+            "WHERE starts_with(text, 'paws-chaos:')"
+        ).fetchall()
+        return [str(row[0]) for row in rows]
 
     # --- doing it ------------------------------------------------------------------------
 
@@ -189,6 +204,9 @@ class Recovery:
             return self._drop_table(undo.table)
         if undo.action == "delete_keys":
             return self._delete_keys(undo.prefix)
+        if undo.action == "delete_notes":
+            deleted = delete_notes(self._pg(), undo.prefix)
+            return f"deleted {deleted} note(s)" if deleted else "not needed"
         client = self.stack.client()
         try:
             container = client.containers.get(undo.container or undo.name)

@@ -74,6 +74,7 @@ class Experiment:
         self.run_ = Run(scenario=scenario, settings=self.settings)
         self.journal = Journal.for_project(stack.settings.state_path, stack.project, scenario.name)
         self._workload_entries: list[tuple[PostgresWriter | RedisWriter, str]] = []
+        self._http_key: str | None = None
 
     # --- the phases ----------------------------------------------------------------------
 
@@ -91,9 +92,12 @@ class Experiment:
             self._cleanup()  # a journaled table or key prefix that may exist: not left behind
             raise
         try:
-            run.http = begin_http(
-                self.stack, self.scenario, self.settings, run.before, uuid.uuid4().hex[:10]
-            )
+            tag = uuid.uuid4().hex[:10]
+            # Listed before the clients start, so a run killed mid-way leaves a journal that
+            # `recover` uses to delete its notes (it also finds them by their text prefix).
+            notes = Undo(action="delete_notes", prefix=tag)
+            self._http_key = self.journal.add("http", notes.describe(), [notes], workload=True)
+            run.http = begin_http(self.stack, self.scenario, self.settings, run.before, tag)
             if run.http is not None:
                 self.say(f"http workload: {run.http.status} {run.http.reason}".rstrip())
             self._warm_up()
@@ -106,8 +110,9 @@ class Experiment:
                 if not run.interrupted:
                     self._verify()
             finally:
-                self._cleanup()
+                # Notes first: _cleanup ends by reporting whatever the journal still lists.
                 self._cleanup_http()
+                self._cleanup()
         report = judge(run)
         self.say(f"verdict: {verdict(report)}")
         return report
@@ -342,13 +347,18 @@ class Experiment:
 
     def _cleanup_http(self) -> None:
         """Delete the notes the HTTP workload wrote (test data), whatever happened before."""
-        if self.run_.http is None:
-            return
-        bind = self.stack.settings
-        try:
-            self.run_.http.cleanup(self._conninfo(bind.bind_address, bind.pg_port))
-        except Exception as error:  # cleanup must not hide the experiment's outcome
-            self.run_.still_broken.append(f"could not delete the HTTP workload's notes: {error}")
+        if self.run_.http is not None:
+            bind = self.stack.settings
+            try:
+                self.run_.http.cleanup(self._conninfo(bind.bind_address, bind.pg_port))
+            except Exception as error:  # cleanup must not hide the experiment's outcome
+                self.run_.still_broken.append(
+                    f"could not delete the HTTP workload's notes: {error}"
+                )
+                return
+        if self._http_key is not None:
+            self.journal.discard(self._http_key)
+            self._http_key = None
 
 
 def _clean(writer: PostgresWriter | RedisWriter) -> None:
