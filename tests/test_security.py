@@ -145,7 +145,7 @@ def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
-def test_tc035_etcd_refuses_anonymous_clients_and_fences_patroni(stack: Stack) -> None:
+def test_tc036_etcd_refuses_anonymous_clients_and_fences_patroni(stack: Stack) -> None:
     """etcd authentication is on: without a user nothing can be read or written; Patroni's
     user reads its own namespace (/service/) and may write nothing outside it."""
     anonymous = _etcd(stack, "kv/put", {"key": _b64("/service/paws/config"), "value": _b64("x")})
