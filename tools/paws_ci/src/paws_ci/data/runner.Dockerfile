@@ -17,6 +17,11 @@ RUN apt-get update -q \
       tar gzip xz-utils zstd unzip jq sudo locales-all \
       openjdk-17-jdk-headless maven chromium \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
+# make: TC-014 runs `make local-config-diff` as a user would. (Its own layer, so the big one above
+# stays cached.)
+RUN apt-get update -q \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends make \
+ && apt-get clean && rm -rf /var/lib/apt/lists/*
 # Installing ca-certificates may have regenerated the bundle: keep the host's.
 COPY ca-certificates.crt /tmp/host-ca.crt
 RUN if [ -s /tmp/host-ca.crt ]; then cp /tmp/host-ca.crt /etc/ssl/certs/ca-certificates.crt; fi \
