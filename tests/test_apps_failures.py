@@ -37,6 +37,22 @@ services:
 """
 
 
+PUBLISHED_PORTS = (
+    "PAWS_PG_PORT",
+    "PAWS_PG_RO_PORT",
+    "PAWS_REDIS_PORT",
+    "PAWS_STATS_PORT",
+    "PAWS_BACKEND_PORT",
+    "PAWS_FRONTEND_PORT",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _one_error(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 1, stderr
@@ -116,7 +132,9 @@ def test_tc008_app_port_in_use_is_named(started: StartedStack, setting: str, tmp
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        env = {
+        # Every other port free (the shared stack holds the test ports), the app's one taken.
+        env = {name: str(_free_port()) for name in PUBLISHED_PORTS}
+        env |= {
             "PAWS_PROJECT_NAME": "pawsbad",
             setting: str(port),
             "PAWS_SECRETS_DIR": str(tmp_path / "secrets"),

@@ -24,9 +24,19 @@ from helpers import like_a_terminal
 from paws_stack.secrets import SECRET_NAMES
 
 pytestmark = [pytest.mark.resilience]
-PORT_SETTINGS = ("PAWS_PG_PORT", "PAWS_PG_RO_PORT", "PAWS_REDIS_PORT", "PAWS_STATS_PORT")
+# Every port a project publishes, the apps' included: a scratch project beside the running
+# shared stack must not collide with any of them.
+PORT_SETTINGS = (
+    "PAWS_PG_PORT",
+    "PAWS_PG_RO_PORT",
+    "PAWS_REDIS_PORT",
+    "PAWS_STATS_PORT",
+    "PAWS_BACKEND_PORT",
+    "PAWS_FRONTEND_PORT",
+)
 DEFAULT_PORTS = {"PAWS_PG_PORT": 25432, "PAWS_PG_RO_PORT": 25433}
 DEFAULT_PORTS |= {"PAWS_REDIS_PORT": 26379, "PAWS_STATS_PORT": 28404}
+DEFAULT_PORTS |= {"PAWS_BACKEND_PORT": 28080, "PAWS_FRONTEND_PORT": 23000}
 
 
 def scratch_env(suffix: str, offset: int, secrets: Path | None) -> dict[str, str]:
