@@ -161,5 +161,5 @@ def test_tc030_action_failure_reports_groups_masked() -> None:
     assert "::group::paws-stack health report" in out or "paws-stack health report" in out
     assert "last logs of" in out
     secrets_dir = ROOT / ".paws" / "ci" / "secrets"
-    for path in secrets_dir.glob("*"):
+    for path in (p for p in secrets_dir.glob("*") if not p.name.startswith(".")):
         assert path.read_text("utf-8").strip() not in out

@@ -49,6 +49,8 @@ def test_tc008_up_timeout_names_unhealthy_services_with_logs(started: StartedSta
         "PAWS_PG_RO_PORT": "45433",
         "PAWS_REDIS_PORT": "46379",
         "PAWS_STATS_PORT": "48404",
+        "PAWS_BACKEND_PORT": "48080",
+        "PAWS_FRONTEND_PORT": "43000",
     }
     try:
         result = cli("up", "--profile", "lite", "--timeout", "2", "--yes", env=scratch)

@@ -154,8 +154,9 @@ def mask_secrets() -> None:
     where = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
+    # The secrets; the directory's .gitignore and paws' marker file are not secret.
     for path in sorted(Path(where).glob("*")):
-        if path.is_file():
+        if path.is_file() and not path.name.startswith("."):
             for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
                 if line.strip():
                     command(f"::add-mask::{line.strip()}")
