@@ -1,4 +1,4 @@
-"""Chaos tests (TC-010..TC-013, TC-022..TC-028, TC-035): break the shared stack on purpose through
+"""Chaos tests (TC-010..TC-013, TC-022..TC-037, TC-046): break the shared stack on purpose through
 `paws-chaos`, then prove recovery with numbers. Every scenario of issue 4 runs once here.
 
 Each test leaves the stack healthy (the `stack` fixture waits up to 120 s afterwards). The
@@ -157,7 +157,7 @@ def test_tc013_patroni_replica_failure(stack: Stack) -> None:
     assert any(c.role == "sync_standby" for c in stack.health().of_kind("patroni"))
 
 
-def test_tc026_sentinel_failure_then_master_failover(stack: Stack) -> None:
+def test_tc035_sentinel_failure_then_master_failover(stack: Stack) -> None:
     """One Sentinel dead, then the master: the other two still fail over; all agree after."""
     report = run_scenario("sentinel-failure")
     assert report["leader_change_s"] <= SEED_FAILOVER_S
@@ -213,15 +213,15 @@ def test_tc025_leader_freeze_no_writes_after_resume(stack: Stack) -> None:
 # --- the harness itself -----------------------------------------------------------------------
 
 
-def test_tc027_undo_runs_when_body_raises(stack: Stack) -> None:
+def test_tc036_undo_runs_when_body_raises(stack: Stack) -> None:
     """pause + isolate of a replica, then the body raises: the RuntimeError propagates, and
     the replica is unpaused with no paws iptables rule left."""
     container, replica = member(stack, "patroni", "replica")
     peers = [m.address for m in stack.inventory().members if m.kind == "etcd" and m.address]
-    with pytest.raises(RuntimeError, match="tc027"), isolate(container, peers) + pause(container):
+    with pytest.raises(RuntimeError, match="tc036"), isolate(container, peers) + pause(container):
         container.reload()
         assert container.attrs["State"]["Paused"] is True
-        raise RuntimeError("tc027")
+        raise RuntimeError("tc036")
 
     def clean() -> bool:
         container.reload()
@@ -230,7 +230,7 @@ def test_tc027_undo_runs_when_body_raises(stack: Stack) -> None:
     wait_for(clean, 5, f"{replica.name} unpaused and without paws rules")
 
 
-def test_tc027_undo_runs_on_sigint(stack: Stack) -> None:
+def test_tc036_undo_runs_on_sigint(stack: Stack) -> None:
     """SIGINT once the fault is injected: exit 130 within 30 s, rollback done, node back."""
     process = subprocess.Popen(
         [sys.executable, "-m", "paws_chaos.cli", "run", "patroni-replica-failure"],
@@ -254,7 +254,7 @@ def test_tc027_undo_runs_on_sigint(stack: Stack) -> None:
     assert all(m.state == "running" for m in stack.inventory().members)
 
 
-def test_tc027_undo_runs_on_sigterm(stack: Stack) -> None:
+def test_tc036_undo_runs_on_sigterm(stack: Stack) -> None:
     """SIGTERM (a supervisor, `kill`) once the fault is injected: handled like Ctrl-C."""
     process = _experiment("patroni-replica-failure")
     assert process.stderr is not None
@@ -268,7 +268,7 @@ def test_tc027_undo_runs_on_sigterm(stack: Stack) -> None:
     _assert_nothing_left(stack, stdout)
 
 
-def test_tc027_undo_runs_when_the_terminal_closes(stack: Stack) -> None:
+def test_tc036_undo_runs_when_the_terminal_closes(stack: Stack) -> None:
     """The terminal closes (SIGHUP from the kernel, then EIO on every write) while the fault is
     in place: the undo still runs, exit 130, no journal and no workload table left."""
     master, slave = pty.openpty()
@@ -296,7 +296,7 @@ def test_tc027_undo_runs_when_the_terminal_closes(stack: Stack) -> None:
     _assert_nothing_left(stack)
 
 
-def test_tc035_sigkill_mid_fault_then_recover(stack: Stack) -> None:
+def test_tc046_sigkill_mid_fault_then_recover(stack: Stack) -> None:
     """leader-freeze SIGKILLed while the leader is paused: the journal lists the fault, `health`
     and `up` name the recovery command (and `up` changes nothing), and `paws-chaos recover`
     restores health within 60 s, leaving no journal, no paused member and no workload table."""
@@ -349,7 +349,7 @@ def test_tc035_sigkill_mid_fault_then_recover(stack: Stack) -> None:
             stack.client().containers.get(name).unpause()
 
 
-def test_tc035_recover_recognises_faults_without_a_journal(stack: Stack) -> None:
+def test_tc046_recover_recognises_faults_without_a_journal(stack: Stack) -> None:
     """No journal (an older paws, or faults made by hand): a paused Redis replica with a paws
     iptables rule, a stopped Sentinel, an etcd follower off the infra network, a paws rule in a
     Patroni replica, a workload table and workload keys are each recognised and undone; health
@@ -477,7 +477,7 @@ def _assert_nothing_left(stack: Stack, output: str = "") -> None:
     wait_for(lambda: _fingerprint(stack)["chaos_tables"] == 0, 10, "no workload table left")
 
 
-def test_tc028_refuses_on_unhealthy_stack(stack: Stack) -> None:
+def test_tc037_refuses_on_unhealthy_stack(stack: Stack) -> None:
     """One Redis replica stopped: the run exits 1 naming the steady-state check and the
     component, and nothing changed: same containers, same leader and timeline, no table."""
     container, replica = member(stack, "redis", "replica")
@@ -494,7 +494,7 @@ def test_tc028_refuses_on_unhealthy_stack(stack: Stack) -> None:
         container.start()
 
 
-def test_tc028_netem_refused_where_the_kernel_lacks_it(stack: Stack) -> None:
+def test_tc037_netem_refused_where_the_kernel_lacks_it(stack: Stack) -> None:
     """Latency injection refuses with the reason instead of pretending (no sch_netem here)."""
     container, _ = member(stack, "patroni", "replica")
     with pytest.raises(FaultUnsupported, match="sch_netem"):

@@ -1,4 +1,4 @@
-"""Local CI under act against the real engine: TC-018..TC-021, TC-029, TC-030.
+"""Local CI under act against the real engine: TC-018..TC-021, TC-038, TC-039.
 
 Each test runs `paws-ci run` (what `nox -s ci` runs) on this repository's workflow or a fixture
 under tests/fixtures/workflows/. Jobs that start a stack use project `pawsci` and its ports
@@ -140,7 +140,7 @@ def test_tc021_artifact_lands_in_paws_artifacts() -> None:
 
 
 @pytest.mark.exclusive
-def test_tc029_action_outputs_connect_lite() -> None:
+def test_tc038_action_outputs_connect_lite() -> None:
     """./actions/paws-stack (lite) under act: SQL round-trip and PING on its outputs."""
     result = paws_ci("-W", f"{FIXTURES}/action-lite.yml")
     assert result.returncode == 0, result.stdout[-4000:]
@@ -150,7 +150,7 @@ def test_tc029_action_outputs_connect_lite() -> None:
 
 
 @pytest.mark.exclusive
-def test_tc030_action_failure_reports_groups_masked() -> None:
+def test_tc039_action_failure_reports_groups_masked() -> None:
     """wait-timeout 1: the step fails with the health report and logs in groups, masked."""
     result = paws_ci("-W", f"{FIXTURES}/action-fail.yml")
     assert result.returncode == 1

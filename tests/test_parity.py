@@ -1,4 +1,4 @@
-"""TC-014..TC-017: the live stack against bundled staging, live drift found and cleared, bad input.
+"""TC-031..TC-034: the live stack against bundled staging, live drift found and cleared, bad input.
 
 Every check runs the composition the way `nox -s config-diff` does: `scripts/parity_endpoints.py`
 writes the endpoints file for the test project (settings from the environment), then
@@ -79,10 +79,10 @@ def _secrets(stack: Stack) -> list[str]:
     return [stack.secrets.read(name) for name in names]
 
 
-# --- TC-014 --------------------------------------------------------------------------------
+# --- TC-031 --------------------------------------------------------------------------------
 
 
-def test_tc014_local_vs_staging_passes_bar(stack: Stack) -> None:
+def test_tc031_local_vs_staging_passes_bar(stack: Stack) -> None:
     """`nox -s config-diff -- --target=staging --json` and `make local-config-diff` pass."""
     # nox on PATH first (a CI job's, which keeps venvs out of the tree), else the one make installs.
     nox = shutil.which("nox") or str(ROOT / ".paws" / "tools" / "bin" / "nox")
@@ -103,7 +103,7 @@ def test_tc014_local_vs_staging_passes_bar(stack: Stack) -> None:
         assert finding["local"] != finding["target"], finding
     for secret in _secrets(stack):
         assert secret not in result.stdout and secret not in result.stderr
-    print(f"\n[TC-014] parity {report['score']}/100 counts={report['counts']}")
+    print(f"\n[TC-031] parity {report['score']}/100 counts={report['counts']}")
 
     made = subprocess.run(
         ["make", "local-config-diff", "TARGET=staging"],
@@ -113,7 +113,7 @@ def test_tc014_local_vs_staging_passes_bar(stack: Stack) -> None:
     assert re.search(r"parity \d+/100 PASSED", made.stdout + made.stderr)
 
 
-def test_tc014_live_findings_are_never_equivalent_values(endpoints: Path) -> None:
+def test_tc031_live_findings_are_never_equivalent_values(endpoints: Path) -> None:
     """No reported runtime finding has equal values once normalised (no false positives)."""
     report = check(endpoints)
     for f in report["findings"]:
@@ -121,10 +121,10 @@ def test_tc014_live_findings_are_never_equivalent_values(endpoints: Path) -> Non
             continue
         a, b = Setting(value=f["local"]), Setting(value=f["target"])
         assert canonical(f["component"], f["key"], a) != canonical(f["component"], f["key"], b), f
-    print(f"\n[TC-014] live collection + comparison: {report['_seconds']:.2f} s")
+    print(f"\n[TC-031] live collection + comparison: {report['_seconds']:.2f} s")
 
 
-# --- TC-015 --------------------------------------------------------------------------------
+# --- TC-032 --------------------------------------------------------------------------------
 
 
 def _redis_nodes(stack: Stack) -> list[Any]:
@@ -144,7 +144,7 @@ def _apply_redis_remediation(stack: Stack, remediation: str) -> None:
         node.config_set(key, value)
 
 
-def test_tc015_redis_live_drift_found_and_cleared(stack: Stack, endpoints: Path) -> None:
+def test_tc032_redis_live_drift_found_and_cleared(stack: Stack, endpoints: Path) -> None:
     """A `CONFIG SET maxmemory-policy` on the master is found, remediated and cleared."""
     nodes = _redis_nodes(stack)
     original = [n.config_get("maxmemory-policy")["maxmemory-policy"] for n in nodes]
@@ -168,13 +168,13 @@ def test_tc015_redis_live_drift_found_and_cleared(stack: Stack, endpoints: Path)
         cleared = check(endpoints)
         assert ("redis", "maxmemory-policy") not in by_key(cleared)
         assert cleared["score"] == baseline["score"]
-        print(f"\n[TC-015] {finding['severity']}: {finding['remediation']}")
+        print(f"\n[TC-032] {finding['severity']}: {finding['remediation']}")
     finally:
         for node, value in zip(nodes, original, strict=True):
             node.config_set("maxmemory-policy", value)
 
 
-# --- TC-016 --------------------------------------------------------------------------------
+# --- TC-033 --------------------------------------------------------------------------------
 
 
 def _patroni(stack: Stack) -> tuple[str, tuple[str, str]]:
@@ -215,7 +215,7 @@ def _apply_patronictl_remediation(stack: Stack, remediation: str) -> str:
     return value
 
 
-def test_tc016_patroni_live_drift_found_and_cleared(stack: Stack, endpoints: Path) -> None:
+def test_tc033_patroni_live_drift_found_and_cleared(stack: Stack, endpoints: Path) -> None:
     """A DCS change of work_mem is found as a patronictl fix, remediated and cleared."""
     url, auth = _patroni(stack)
     dcs = httpx.get(f"{url}/config", auth=auth, timeout=10).json()
@@ -241,21 +241,21 @@ def test_tc016_patroni_live_drift_found_and_cleared(stack: Stack, endpoints: Pat
         wait_for(lambda: _same_memory(_leader_work_mem(stack), value), 15, "remediation applied")
         cleared = check(endpoints)
         assert ("postgresql", "work_mem") not in by_key(cleared)
-        print(f"\n[TC-016] {finding['severity']}: {finding['remediation']}")
+        print(f"\n[TC-033] {finding['severity']}: {finding['remediation']}")
         assert cleared["score"] == baseline["score"]
     finally:
         _patch_work_mem(stack, original)
         wait_for(lambda: _same_memory(_leader_work_mem(stack), before), 15, "work_mem restored")
 
 
-# --- TC-017 --------------------------------------------------------------------------------
+# --- TC-034 --------------------------------------------------------------------------------
 
 
 def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_tc017_malformed_snapshot_names_line_and_field(tmp_path: Path) -> None:
+def test_tc034_malformed_snapshot_names_line_and_field(tmp_path: Path) -> None:
     """A wrong type on line 7 exits 2, naming the file, the line and the field path."""
     path = tmp_path / "bad.yaml"
     path.write_text(
@@ -274,7 +274,7 @@ def test_tc017_malformed_snapshot_names_line_and_field(tmp_path: Path) -> None:
     [("  - key: redis:maxmemory\n", "reason"),
      ("  - key: redis:maxmemory\n    reason: small\n    expires: someday\n", "expires")],
 )  # fmt: skip
-def test_tc017_malformed_waiver_names_line_and_field(
+def test_tc034_malformed_waiver_names_line_and_field(
     tmp_path: Path, entry: str, field: str
 ) -> None:
     """A waiver without a reason, or with a bad date, exits 2 naming the line and field."""
@@ -287,7 +287,7 @@ def test_tc017_malformed_waiver_names_line_and_field(
     _no_traceback(result)
 
 
-def test_tc017_unknown_target_clear_error() -> None:
+def test_tc034_unknown_target_clear_error() -> None:
     """`--target nosuch` exits 2 with one message listing the accepted forms."""
     result = parity("diff", "staging", "nosuch")
     assert result.returncode == 2
@@ -296,7 +296,7 @@ def test_tc017_unknown_target_clear_error() -> None:
     _no_traceback(result)
 
 
-def test_tc017_unreachable_component_exit_2(endpoints: Path, tmp_path: Path) -> None:
+def test_tc034_unreachable_component_exit_2(endpoints: Path, tmp_path: Path) -> None:
     """A Redis URL on a closed 127.0.0.1 port exits 2 naming redis; no score, no verdict."""
     document = json.loads(endpoints.read_text())
     document["redis"]["url"] = "redis://127.0.0.1:1/0"

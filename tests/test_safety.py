@@ -1,4 +1,4 @@
-"""TC-031..TC-034: concurrency, identity, deletion and interruption safety of paws-stack.
+"""TC-042..TC-045: concurrency, identity, deletion and interruption safety of paws-stack.
 
 Each test runs a lite project of its own (its own name, secrets and ports, derived from the
 session's test settings), so it needs neither the shared stack nor a particular order, and
@@ -101,7 +101,7 @@ def race_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     cli("down", "--volumes", "--yes", "--profile", "lite", env=env)
 
 
-def test_tc031_two_first_ups_at_once_one_waits_one_set_of_secrets(
+def test_tc042_two_first_ups_at_once_one_waits_one_set_of_secrets(
     race_env: dict[str, str], tmp_path: Path
 ) -> None:
     """Two first-time `up` runs at once: one waits naming the other, both end healthy, and
@@ -125,7 +125,7 @@ def test_tc031_two_first_ups_at_once_one_waits_one_set_of_secrets(
     )
     health = cli("health", "--profile", "lite", env=race_env)
     assert health.returncode == 0, health.stderr
-    print(f"\n[paws] TC-031: both ups exit 0; the waiting one: {waited[0].splitlines()[0]!r}")
+    print(f"\n[paws] TC-042: both ups exit 0; the waiting one: {waited[0].splitlines()[0]!r}")
 
 
 @pytest.fixture
@@ -144,7 +144,7 @@ def clone(tmp_path: Path) -> Iterator[Path]:
     )
 
 
-def test_tc032_second_clone_with_the_same_project_name_is_refused(
+def test_tc043_second_clone_with_the_same_project_name_is_refused(
     clone: Path, tmp_path: Path
 ) -> None:
     """A second checkout using the same project name may neither start, stop nor wipe it:
@@ -187,7 +187,7 @@ def test_tc032_second_clone_with_the_same_project_name_is_refused(
         cli("down", "--volumes", "--yes", "--profile", "lite", env=env)
 
 
-class TestTc033BadInputChangesNothing:
+class TestTc044BadInputChangesNothing:
     """Each refusal: exit 2, one line with its fix, nothing changed on disk or in the engine."""
 
     def test_foreign_secrets_directory(self, tmp_path: Path) -> None:
@@ -271,7 +271,7 @@ class TestTc033BadInputChangesNothing:
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
-def test_tc034_sigterm_or_sighup_during_first_up_removes_what_it_made(
+def test_tc045_sigterm_or_sighup_during_first_up_removes_what_it_made(
     tmp_path: Path, signum: int, code: int
 ) -> None:
     """SIGTERM or SIGHUP during a first `up` is handled like Ctrl-C: compose is stopped and
@@ -291,7 +291,7 @@ def test_tc034_sigterm_or_sighup_during_first_up_removes_what_it_made(
         cli("down", "--volumes", "--yes", "--profile", "lite", env=env)
 
 
-def test_tc034_interrupted_up_keeps_what_existed_before(tmp_path: Path) -> None:
+def test_tc045_interrupted_up_keeps_what_existed_before(tmp_path: Path) -> None:
     """An `up` on existing volumes, interrupted: its new containers go, the volumes stay."""
     env = scratch_env("sig", 4000, tmp_path / "secrets")
     try:

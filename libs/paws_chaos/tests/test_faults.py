@@ -91,8 +91,8 @@ class TestUndoAlwaysRuns:
     def test_undo_runs_when_the_body_raises_and_the_error_propagates(self) -> None:
         """The body's own exception reaches the caller, after the undo."""
         calls: list[str] = []
-        with pytest.raises(RuntimeError, match="tc027"), pause(FakeContainer("p1", calls)):
-            raise RuntimeError("tc027")
+        with pytest.raises(RuntimeError, match="tc036"), pause(FakeContainer("p1", calls)):
+            raise RuntimeError("tc036")
         assert calls == ["pause p1", "unpause p1"]
 
     def test_undo_runs_on_ctrl_c(self) -> None:
