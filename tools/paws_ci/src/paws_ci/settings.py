@@ -15,13 +15,14 @@ from pathlib import Path
 
 # What a job's `paws-stack` sees (PAWS_* names) unless PAWS_CI_<same suffix> overrides it.
 CI_STACK_DEFAULTS = {
+    # Below 60000: tests derive scratch projects' ports by adding up to 4000 (test_safety.py).
     "PAWS_PROJECT_NAME": "pawsci",
-    "PAWS_PG_PORT": "65432",
-    "PAWS_PG_RO_PORT": "65433",
-    "PAWS_REDIS_PORT": "63790",
-    "PAWS_STATS_PORT": "64804",
-    "PAWS_BACKEND_PORT": "65080",
-    "PAWS_FRONTEND_PORT": "63000",
+    "PAWS_PG_PORT": "55432",
+    "PAWS_PG_RO_PORT": "55433",
+    "PAWS_REDIS_PORT": "56379",
+    "PAWS_STATS_PORT": "58404",
+    "PAWS_BACKEND_PORT": "55080",
+    "PAWS_FRONTEND_PORT": "55000",
 }
 
 # Remote actions with an offline stand-in in this repository (`--local-repository`).
