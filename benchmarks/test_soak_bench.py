@@ -45,7 +45,10 @@ def test_soak(benchmark: Any, stack: Stack) -> None:
             reports.append(run_scenario(stack, load_scenario(name)))
             found = recover(stack, 120.0)
             leftovers.append([repair.what for repair in found.repairs])
+            failed = [f"{c.name}: {c.detail}" for c in reports[-1].checks if not c.ok]
             print(f"[soak] {name}: passed={reports[-1].passed} leftovers={leftovers[-1]}")
+            for line in failed:
+                print(f"[soak]   FAIL {line}")
 
     benchmark.pedantic(soak, rounds=1, iterations=1)
     benchmark.extra_info.update(
@@ -53,6 +56,7 @@ def test_soak(benchmark: Any, stack: Stack) -> None:
             "seed": seed,
             "sequence": sequence,
             "passed": [r.passed for r in reports],
+            "failed_checks": [[c.name for c in r.checks if not c.ok] for r in reports],
             "lost": sum(r.lost for r in reports),
             "http_errors": sum(r.http_errors or 0 for r in reports),
             "http_lost": sum(r.http_lost or 0 for r in reports),
