@@ -82,7 +82,7 @@ class TestWiring:
         assert backend["networks"] == ["app", "infra"]
         assert backend["secrets"] == list(APP_SECRETS)
         assert backend["environment"]["PAWS_REDIS_SENTINELS"] == "sentinel-0:26379"
-        assert backend["depends_on"] == {"haproxy": {"condition": "service_healthy"}}
+        assert "depends_on" not in backend  # wait_for_data: false, it waits for its leader itself
         assert backend["labels"]["dev.paws.health.port"] == "8080"
 
     def test_frontend_never_reaches_infra_or_secrets(self) -> None:
@@ -90,6 +90,19 @@ class TestWiring:
         frontend = wiring(load_apps_file(REFERENCE), "s:1")["services"]["frontend"]
         assert frontend["networks"] == ["app"]
         assert "secrets" not in frontend and "environment" not in frontend
+
+    def test_a_data_app_waits_for_haproxy_by_default(self, tmp_path: Path) -> None:
+        """Without wait_for_data, a data app starts only once the leader address answers."""
+        path = _write(tmp_path, "services:\n  api:\n    image: a\n    x-paws: {data: true}\n")
+        service = wiring(load_apps_file(path), "s:1")["services"]["api"]
+        assert service["depends_on"] == {"haproxy": {"condition": "service_healthy"}}
+
+    def test_wait_for_data_must_be_a_boolean(self, tmp_path: Path) -> None:
+        """A quoted 'false' is refused with the key named, not read as true."""
+        text = "services:\n  api:\n    image: a\n    x-paws: {wait_for_data: 'no'}\n"
+        path = _write(tmp_path, text)
+        with pytest.raises(AppsFileError, match="wait_for_data must be true or false"):
+            load_apps_file(path)
 
     def test_no_password_in_the_settings(self) -> None:
         """Connection settings name places, never a secret value."""

@@ -8,6 +8,7 @@ compose ignores:
         image: ${PAWS_IMAGE_BACKEND:-paws/backend:latest}
         x-paws:
           data: true                 # joins the infra network, gets the secret files
+          wait_for_data: false       # start with the infrastructure; the app waits itself
           health: {port: 8080, path: /actuator/health}
           build:                     # optional: how paws builds the image without a registry
             context: backend         # relative to the apps file; holds the Dockerfile
@@ -92,6 +93,10 @@ class App:
     health_port: int | None
     health_path: str | None
     build: AppBuild | None
+    # Start only once HAProxy is healthy (the safe default), or together with the
+    # infrastructure, for an app that retries its first connections itself (the JVM's start
+    # then overlaps the cluster's election instead of following it).
+    wait_for_data: bool = True
 
     @property
     def image_variable(self) -> str:
@@ -179,12 +184,20 @@ def _app(path: Path, name: Any, spec: Any) -> App:
             health_port=int(health["port"]) if "port" in health else None,
             health_path=str(health.get("path", "/")) if "port" in health else None,
             build=_build(path.parent, build) if build else None,
+            wait_for_data=_flag(meta, "wait_for_data", default=True),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise AppsFileError(
             f"apps file {path}: service {name}'s x-paws block is malformed ({exc})",
-            "see docs/apps.md for the x-paws keys: data, health {port, path}, build",
+            "see docs/apps.md for the x-paws keys: data, wait_for_data, health {port, path}, build",
         ) from None
+
+
+def _flag(meta: dict[str, Any], key: str, *, default: bool) -> bool:
+    value = meta.get(key, default)
+    if not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false, not {value!r}")
+    return value
 
 
 def _build(base: Path, build: dict[str, Any]) -> AppBuild:
@@ -236,8 +249,9 @@ def wiring(apps: AppsFile, sentinels: str) -> dict[str, Any]:
             service["networks"] = ["app", "infra"]
             service["secrets"] = list(APP_SECRETS)
             service["environment"] = connection_environment(sentinels)
-            # The leader and master addresses answer once HAProxy is healthy.
-            service["depends_on"] = {"haproxy": {"condition": "service_healthy"}}
+            if app.wait_for_data:
+                # The leader and master addresses answer once HAProxy is healthy.
+                service["depends_on"] = {"haproxy": {"condition": "service_healthy"}}
         services[app.name] = service
     return {"services": services}
 
