@@ -147,6 +147,8 @@ class Difference:
     context: str | None = None  # pg_settings context, when known
     dcs_managed: bool = False  # a PostgreSQL parameter that Patroni's DCS sets
     release_only: bool = False  # a built-in default that exists in one server release only
+    removed_in: str = ""  # a PostgreSQL parameter that server release removed, no successor
+    note: str = ""  # what a retired (renamed or removed) parameter was read as
 
 
 @dataclass(frozen=True, slots=True)
