@@ -92,12 +92,14 @@ class Retirement:
 
 
 def applies(name: str, version: str | None) -> Retired | None:
-    """The entry for `name` when a server of `version` (None: unknown) no longer has it."""
+    """The entry for `name` when a server of `version` no longer has it.
+
+    An unknown version never retires anything: a 15 setting is not "removed" by a target
+    that does not say which release it describes.
+    """
     entry = table().get(name)
-    if entry is None:
-        return None
-    have, removed = release(version) if version else None, release(entry.removed_in)
-    if have is not None and removed is not None and have < removed:
+    have, removed = release(version) if version else None, entry and release(entry.removed_in)
+    if entry is None or have is None or removed is None or have < removed:
         return None
     return entry
 
@@ -143,8 +145,8 @@ def retire(
     done = []
     for name in sorted(settings):
         entry = applies(name, version)
-        if name in others or entry is None:
-            continue
+        if name in others or entry is None or settings[name].source == "default":
+            continue  # a built-in default is a release difference (compare._release_only)
         successor, last = _final(entry, version)
         setting = result.pop(name)
         value = "" if setting.value is None else str(setting.value)
