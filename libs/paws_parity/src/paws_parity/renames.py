@@ -98,8 +98,10 @@ def applies(name: str, version: str | None) -> Retired | None:
     that does not say which release it describes.
     """
     entry = table().get(name)
-    have, removed = release(version) if version else None, entry and release(entry.removed_in)
-    if entry is None or have is None or removed is None or have < removed:
+    if entry is None or not version:
+        return None
+    have, removed = release(version), release(entry.removed_in)
+    if have is None or removed is None or have < removed:
         return None
     return entry
 
