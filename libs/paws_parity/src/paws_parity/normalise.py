@@ -196,11 +196,13 @@ def haproxy(key: str, value: Value) -> Hashable:
     """An HAProxy directive: timeouts in any unit, everything else word by word."""
     text = _text(value).strip()
     directive = key.rsplit(".", 1)[-1]
+    if directive == "bind":  # `*:5432` and `:5432` both listen on every address
+        text = " ".join(word[1:] if word.startswith("*:") else word for word in text.split())
     if directive.startswith("timeout ") or directive in ("hold", "inter"):
         time = units.haproxy_us(text)
         if time is not None:
             return time
-    return tuple(generic(word) for word in text.split()) if " " in text else generic(value)
+    return tuple(generic(word) for word in text.split()) if " " in text else generic(text)
 
 
 def compose_limit(key: str, value: Value) -> Hashable:
@@ -252,6 +254,8 @@ def display(component: str, key: str, setting: Setting | None, meta: Setting | N
     if component == "postgresql":
         form = canonical(component, key, setting, meta)
         if isinstance(form, tuple) and len(form) == 2 and form[0] in ("mem", "time"):
+            if form[1] <= 0:  # -1 and 0 mean "off" or "default": shown as written
+                return setting.value
             scale = _PG_MEMORY_DESC if form[0] == "mem" else _PG_TIME_DESC
             return _pretty(form[1], scale)
     return setting.value

@@ -121,7 +121,10 @@ def _convert(entry: Retired, value: str, settings: dict[str, Setting]) -> str | 
     if parts is None or parts[1] or parts[0].denominator != 1:
         return None
     size = entry.factor * parts[0] * _segment_bytes(settings)
-    return f"{size / units.KIB**2}MB" if (size / units.KIB**2).denominator == 1 else f"{size}B"
+    for unit in ("TB", "GB", "MB", "kB"):
+        if (size / units.PG_MEMORY[unit]).denominator == 1:
+            return f"{size / units.PG_MEMORY[unit]}{unit}"
+    return f"{size}B"
 
 
 def _final(first: Retired, version: str | None) -> tuple[str | None, Retired]:
