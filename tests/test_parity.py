@@ -256,6 +256,7 @@ EXPECTED_FROM_OLD = {
     ("postgresql", "work_mem"): "5MB",
     ("postgresql", "stats_temp_directory"): "pg_stat_tmp",  # removed in 15: nothing to set
     ("redis", "maxmemory-policy"): "volatile-ttl",
+    ("sentinel", "down-after-milliseconds"): "3000",
 }
 
 
@@ -290,6 +291,26 @@ def _apply_dcs_remediation(stack: Stack, remediation: str) -> tuple[str, str]:
     return key, value
 
 
+def _sentinels(stack: Stack) -> list[Any]:
+    return [redis_client(stack, address(stack, s), 26379)
+            for s in stack.topology.services("sentinel")]  # fmt: skip
+
+
+def _down_after(sentinel: Any) -> str:
+    fields = sentinel.execute_command("SENTINEL", "MASTER", "paws")
+    if isinstance(fields, dict):
+        return str(fields["down-after-milliseconds"])
+    return str(dict(zip(fields[::2], fields[1::2], strict=True))["down-after-milliseconds"])
+
+
+def _apply_sentinel_remediation(stack: Stack, remediation: str) -> None:
+    """The printed `redis-cli -p 26379 SENTINEL SET paws KEY VALUE`, on every Sentinel."""
+    match = re.search(r"SENTINEL SET (\S+) (\S+) (\S+) on every Sentinel", remediation)
+    assert match, remediation
+    for sentinel in _sentinels(stack):
+        sentinel.execute_command("SENTINEL", "SET", *match.groups())
+
+
 def test_tc033_imported_old_configs_fixed_on_every_member(stack: Stack, endpoints: Path) -> None:
     """9.6-era files: only true findings; each fix, as printed, clears it on every member."""
     url, auth = _patroni(stack)
@@ -297,6 +318,7 @@ def test_tc033_imported_old_configs_fixed_on_every_member(stack: Stack, endpoint
     original = dict((dcs.get("postgresql") or {}).get("parameters") or {})
     nodes = _redis_nodes(stack)
     policies = [n.config_get("maxmemory-policy")["maxmemory-policy"] for n in nodes]
+    down_after = [_down_after(s) for s in _sentinels(stack)]
     try:
         report = _check_against(endpoints, OLD_CONFIGS)
         found = by_key(report)
@@ -305,7 +327,7 @@ def test_tc033_imported_old_configs_fixed_on_every_member(stack: Stack, endpoint
         gone = found["postgresql", "stats_temp_directory"]
         assert "PostgreSQL 15 removed" in gone["reason"] and gone["severity"] == "info"
         skipped = [n for n in report["notes"] if "is partial" in n]
-        assert skipped and skipped[0].startswith("etcd, haproxy, patroni, sentinel not compared")
+        assert skipped and skipped[0].startswith("etcd, haproxy, patroni not compared")
         assert "not-the-real-one" not in json.dumps(report)
 
         for key in (("postgresql", "max_wal_size"), ("postgresql", "work_mem")):
@@ -323,6 +345,10 @@ def test_tc033_imported_old_configs_fixed_on_every_member(stack: Stack, endpoint
         assert {n.config_get("maxmemory-policy")["maxmemory-policy"] for n in nodes} == {
             "volatile-ttl"
         }
+        _apply_sentinel_remediation(
+            stack, found["sentinel", "down-after-milliseconds"]["remediation"]
+        )
+        assert {_down_after(s) for s in _sentinels(stack)} == {"3000"}
 
         cleared = by_key(_check_against(endpoints, OLD_CONFIGS))
         assert set(cleared) == {("postgresql", "stats_temp_directory")}, cleared
@@ -334,6 +360,8 @@ def test_tc033_imported_old_configs_fixed_on_every_member(stack: Stack, endpoint
         httpx.patch(f"{url}/config", json=body, auth=auth, timeout=10).raise_for_status()
         for node, value in zip(nodes, policies, strict=True):
             node.config_set("maxmemory-policy", value)
+        for sentinel, value in zip(_sentinels(stack), down_after, strict=True):
+            sentinel.execute_command("SENTINEL", "SET", "paws", "down-after-milliseconds", value)
 
 
 # --- TC-034 --------------------------------------------------------------------------------
