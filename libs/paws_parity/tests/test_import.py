@@ -140,3 +140,38 @@ class TestCheckAgainstImported:
         report = build_report(bundled_snapshot(), import_files([str(conf)]))
         assert len(report.findings) == 1000
         assert time.perf_counter() - start < 2.0
+
+
+class TestTargetsThatAreFiles:
+    def test_a_snapshot_without_schema_is_still_a_snapshot(self, tmp_path: Path) -> None:
+        """A hand-written partial snapshot (no `schema` line) is not taken for a Patroni file."""
+        path = tmp_path / "team.yaml"
+        path.write_text(
+            "name: team\npartial: [postgresql]\nsettings:\n  postgresql: {work_mem: 8MB}\n"
+        )
+        target = resolve_target(str(path))
+        assert target.name == "team" and target.settings["postgresql"]["work_mem"].value == "8MB"
+
+    def test_a_folder_ignores_yaml_that_is_not_patroni(self, tmp_path: Path) -> None:
+        """A compose.yaml beside the config files is not imported as Patroni's."""
+        (tmp_path / "compose.yaml").write_text("services: {}\n")
+        (tmp_path / "redis.conf").write_text("maxmemory 1gb\n")
+        assert resolve_target(str(tmp_path)).partial == ["redis"]
+
+    def test_given_yaml_that_is_not_patroni_is_refused(self, tmp_path: Path) -> None:
+        """`patroni=compose.yaml` says clearly that it is not a Patroni configuration."""
+        path = tmp_path / "compose.yaml"
+        path.write_text("services: {}\n")
+        with pytest.raises(ConfigFileError, match="not a Patroni configuration"):
+            import_files([f"patroni={path}"])
+
+    def test_one_config_file_with_its_kind_as_target(self) -> None:
+        """`--target postgresql=FILE` imports that one file, whatever its name."""
+        target = resolve_target(f"postgresql={TEAM / 'tuning.conf'}")
+        assert target.partial == ["postgresql"]
+        assert target.settings["postgresql"]["work_mem"].value == "32MB"
+
+    def test_two_files_as_target(self) -> None:
+        """`--target a.conf,b.conf` imports both."""
+        target = resolve_target(f"{TEAM / 'redis.conf'},{TEAM / 'sentinel.conf'}")
+        assert target.partial == ["redis", "sentinel"]

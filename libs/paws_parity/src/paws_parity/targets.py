@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .endpoints import read_endpoints
-from .errors import EndpointsError, TargetError
-from .imports import files_in, import_files
+from .errors import ConfigFileError, EndpointsError, TargetError
+from .imports import KINDS, files_in, import_files, is_patroni_yaml, kind_of
 from .model import Snapshot
 from .snapshots import bundled_snapshot, read_snapshot
 
@@ -29,13 +29,13 @@ def collect_from(endpoints_file: str | Path, source: str = "") -> Snapshot:
 
 
 def _is_snapshot(path: Path) -> bool:
-    """A snapshot file (it records its `schema`) rather than a configuration file to import."""
+    """A snapshot file rather than a configuration file to import: JSON, or YAML that is not
+    a Patroni configuration (a hand-written snapshot may leave out `schema`)."""
     if path.suffix.lower() == ".json":
         return True
     if path.suffix.lower() not in (".yaml", ".yml"):
         return False
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        return any(line.startswith("schema:") for line in handle)
+    return not is_patroni_yaml(path)
 
 
 def _config_files(spec: str) -> list[str] | None:
@@ -44,11 +44,20 @@ def _config_files(spec: str) -> list[str] | None:
     if path.is_dir():
         return files_in(path)
     parts = spec.split(",")
-    if all(Path(part.partition("=")[2] or part).is_file() for part in parts) and not (
-        len(parts) == 1 and _is_snapshot(path)
-    ):
-        return parts
-    return None
+    kind, sep, rest = spec.partition("=")
+    if sep and kind in KINDS:
+        path = Path(rest)
+    if len(parts) == 1 and (not path.is_file() or _is_snapshot(path) or not _named(spec)):
+        return None  # one file of no configuration kind: read as a snapshot, as before
+    return parts
+
+
+def _named(spec: str) -> bool:
+    try:
+        kind_of(spec)
+    except ConfigFileError:
+        return False
+    return True
 
 
 def resolve_target(spec: str) -> Snapshot:

@@ -50,7 +50,18 @@ def files_in(folder: Path) -> list[str]:
     return sorted(str(p) for p in folder.iterdir() if p.is_file() and _known(p))
 
 
+def is_patroni_yaml(path: Path) -> bool:
+    """Whether a YAML file is a Patroni configuration: it has a top-level `bootstrap` or `scope`.
+
+    A snapshot has neither; a compose file in the same folder has neither either.
+    """
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        return any(line.startswith(("bootstrap:", "scope:")) for line in handle)
+
+
 def _known(path: Path) -> bool:
+    if path.suffix.lower() in (".yml", ".yaml"):
+        return is_patroni_yaml(path)
     return any(path.match(pattern) for _, pattern in _PATTERNS)
 
 

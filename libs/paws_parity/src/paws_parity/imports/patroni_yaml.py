@@ -18,9 +18,9 @@ def read_patroni_yaml(path: Path) -> tuple[dict[str, Setting], dict[str, Setting
     data: Any = parse_text(
         read_text(path), name=str(path), json_format=False, error=ConfigFileError
     )
-    if not isinstance(data, dict) or not isinstance(data.get("bootstrap", {}), dict):
+    if not isinstance(data, dict) or not ({"bootstrap", "scope"} & data.keys()):
         raise ConfigFileError(
-            f"{path}: not a Patroni configuration (no bootstrap or postgresql section)",
+            f"{path}: not a Patroni configuration (no top-level bootstrap or scope)",
             "give the patroni.yml the members start with",
             path=str(path),
         )
