@@ -86,6 +86,8 @@ class TestSnapshot:
         text = json.dumps(snap.to_document())
         assert not [secret for secret in SECRETS if secret in text]
         assert snap.settings["redis"]["requirepass"].value == "<redacted>"
+        conninfo = snap.settings["postgresql"]["primary_conninfo"].value
+        assert conninfo == "host=pg-0 user=replicator password=<redacted>"
 
     def test_kind_by_name_or_prefix(self) -> None:
         """A name says the kind; `kind=path` says it for any name; anything else is refused."""
