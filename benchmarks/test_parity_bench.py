@@ -1,4 +1,5 @@
-"""paws_parity benchmarks (issue 3): a 1,000-setting diff <= 200 ms, live collection <= 2 s."""
+"""paws_parity benchmarks (issues 3, 9): a 1,000-setting diff and a 1,000-line postgresql.conf
+import and check <= 200 ms each, live collection <= 2 s."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.conftest import ROOT, new_stack
-from paws_parity import Setting, Snapshot, build_report
+from paws_parity import Setting, Snapshot, build_report, bundled_snapshot, import_files
 from paws_parity.collect.live import collect_live
 from paws_parity.endpoints import read_endpoints
 from paws_stack import Stack
@@ -43,6 +44,36 @@ def test_diff_where_every_setting_differs(benchmark: Any) -> None:
     )
     report = benchmark(build_report, local, target)
     assert len(report.findings) == 1000
+
+
+def _thousand_line_conf(path: Path) -> Path:
+    """A 1,000-line postgresql.conf: every staging setting, comments, blanks, old names."""
+    staging = bundled_snapshot().settings["postgresql"]
+    lines = ["# written for PostgreSQL 9.6", "checkpoint_segments = 64", "wal_level = hot_standby"]
+    for name, setting in sorted(staging.items()):
+        value = "" if setting.value is None else str(setting.value).replace("'", "''")
+        lines += [
+            f"# {name}: kept as staging has it",
+            f"{name} = '{value}'    # {setting.unit}",
+            "",
+        ]
+    lines += [f"#custom_{i} = off" for i in range(1000 - len(lines))]
+    path.write_text("\n".join(lines[:1000]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_import_and_check_a_thousand_line_postgresql_conf(benchmark: Any, tmp_path: Path) -> None:
+    """Read a 1,000-line postgresql.conf (issue 9) and check it against staging."""
+    conf = _thousand_line_conf(tmp_path / "postgresql.conf")
+    staging = bundled_snapshot()
+
+    def run() -> Any:
+        return build_report(staging, import_files([str(conf)]))
+
+    report = benchmark(run)
+    assert len(conf.read_text().splitlines()) == 1000
+    assert report.findings == []  # staging's own values; the old names are read as new ones
+    assert any("checkpoint_segments" in note and "also sets" in note for note in report.notes)
 
 
 def test_live_collection_from_the_full_stack(

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from conftest import ROOT, console_script, wait_for
-from helpers import address, redis_client
+from helpers import address, pg, redis_client
 from paws_parity import bundled_snapshot, write_snapshot
 from paws_parity.model import Setting
 from paws_parity.normalise import canonical
@@ -246,6 +246,122 @@ def test_tc033_patroni_live_drift_found_and_cleared(stack: Stack, endpoints: Pat
     finally:
         _patch_work_mem(stack, original)
         wait_for(lambda: _same_memory(_leader_work_mem(stack), before), 15, "work_mem restored")
+
+
+OLD_CONFIGS = ROOT / "tests" / "data" / "parity-pg96"
+# What the 9.6-era files must find against the live stack, and nothing else: aliases
+# (hot_standby, yes, slave-read-only) and a redacted password that is set on both sides match.
+EXPECTED_FROM_OLD = {
+    ("postgresql", "max_wal_size"): "2016MB",  # from checkpoint_segments = 42
+    ("postgresql", "work_mem"): "5MB",
+    ("postgresql", "stats_temp_directory"): "pg_stat_tmp",  # removed in 15: nothing to set
+    ("redis", "maxmemory-policy"): "volatile-ttl",
+    ("sentinel", "down-after-milliseconds"): "3000",
+}
+
+
+def _check_against(endpoints: Path, target: Path) -> dict[str, Any]:
+    result = parity("check", "--endpoints", str(endpoints), "--target", str(target), "--json",
+                    "--no-waivers")  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def _member_settings(stack: Stack, name: str) -> list[str]:
+    """`name` as every Patroni member reports it (not just the leader)."""
+    values = []
+    for service in stack.topology.services("patroni"):
+        with pg(stack, address(stack, service), 5432) as conn:
+            row = conn.execute("SELECT setting || coalesce(unit, '') FROM pg_settings "
+                               "WHERE name = %s", (name,)).fetchone()  # fmt: skip
+        assert row is not None
+        values.append(str(row[0]))
+    return values
+
+
+def _apply_dcs_remediation(stack: Stack, remediation: str) -> tuple[str, str]:
+    """The printed `patronictl edit-config paws --force --pg KEY='VALUE'`, over the REST API."""
+    match = re.fullmatch(r"patronictl edit-config \S+ --force --pg (\w+)=(\S+)", remediation)
+    assert match, remediation
+    key, value = match.group(1), shlex.split(match.group(2))[0]
+    url, auth = _patroni(stack)
+    body = {"postgresql": {"parameters": {key: value}}}
+    httpx.patch(f"{url}/config", json=body, auth=auth, timeout=10).raise_for_status()
+    return key, value
+
+
+def _sentinels(stack: Stack) -> list[Any]:
+    return [redis_client(stack, address(stack, s), 26379)
+            for s in stack.topology.services("sentinel")]  # fmt: skip
+
+
+def _down_after(sentinel: Any) -> str:
+    fields = sentinel.execute_command("SENTINEL", "MASTER", "paws")
+    if isinstance(fields, dict):
+        return str(fields["down-after-milliseconds"])
+    return str(dict(zip(fields[::2], fields[1::2], strict=True))["down-after-milliseconds"])
+
+
+def _apply_sentinel_remediation(stack: Stack, remediation: str) -> None:
+    """The printed `redis-cli -p 26379 SENTINEL SET paws KEY VALUE`, on every Sentinel."""
+    match = re.search(r"SENTINEL SET (\S+) (\S+) (\S+) on every Sentinel", remediation)
+    assert match, remediation
+    for sentinel in _sentinels(stack):
+        sentinel.execute_command("SENTINEL", "SET", *match.groups())
+
+
+def test_tc033_imported_old_configs_fixed_on_every_member(stack: Stack, endpoints: Path) -> None:
+    """9.6-era files: only true findings; each fix, as printed, clears it on every member."""
+    url, auth = _patroni(stack)
+    dcs = httpx.get(f"{url}/config", auth=auth, timeout=10).json()
+    original = dict((dcs.get("postgresql") or {}).get("parameters") or {})
+    nodes = _redis_nodes(stack)
+    policies = [n.config_get("maxmemory-policy")["maxmemory-policy"] for n in nodes]
+    down_after = [_down_after(s) for s in _sentinels(stack)]
+    try:
+        report = _check_against(endpoints, OLD_CONFIGS)
+        found = by_key(report)
+        assert {k: found[k]["target"] for k in found} == EXPECTED_FROM_OLD, found
+        assert "checkpoint_segments = 42" in found["postgresql", "max_wal_size"]["note"]
+        gone = found["postgresql", "stats_temp_directory"]
+        assert "PostgreSQL 15 removed" in gone["reason"] and gone["severity"] == "info"
+        skipped = [n for n in report["notes"] if "is partial" in n]
+        assert skipped and skipped[0].startswith("etcd, haproxy, patroni not compared")
+        assert "not-the-real-one" not in json.dumps(report)
+
+        for key in (("postgresql", "max_wal_size"), ("postgresql", "work_mem")):
+            name, value = _apply_dcs_remediation(stack, found[key]["remediation"])
+            want = Setting(value=value)
+            meta = Setting(unit="kB" if name == "work_mem" else "MB", vartype="integer")
+
+            def everywhere(name: str = name, want: Setting = want, meta: Setting = meta) -> bool:
+                return all(canonical("postgresql", name, Setting(value=v), meta)
+                           == canonical("postgresql", name, want, meta)
+                           for v in _member_settings(stack, name))  # fmt: skip
+
+            wait_for(everywhere, 30, f"{name} = {value} on every Patroni member")
+        _apply_redis_remediation(stack, found["redis", "maxmemory-policy"]["remediation"])
+        assert {n.config_get("maxmemory-policy")["maxmemory-policy"] for n in nodes} == {
+            "volatile-ttl"
+        }
+        _apply_sentinel_remediation(
+            stack, found["sentinel", "down-after-milliseconds"]["remediation"]
+        )
+        assert {_down_after(s) for s in _sentinels(stack)} == {"3000"}
+
+        cleared = by_key(_check_against(endpoints, OLD_CONFIGS))
+        assert set(cleared) == {("postgresql", "stats_temp_directory")}, cleared
+        print(f"\n[TC-033] imported 9.6-era configs: {len(found)} findings, "
+              f"{len(found) - len(cleared)} fixed on every member")  # fmt: skip
+    finally:
+        restore = {k: original.get(k) for k in ("max_wal_size", "work_mem")}
+        body = {"postgresql": {"parameters": restore}}
+        httpx.patch(f"{url}/config", json=body, auth=auth, timeout=10).raise_for_status()
+        for node, value in zip(nodes, policies, strict=True):
+            node.config_set("maxmemory-policy", value)
+        for sentinel, value in zip(_sentinels(stack), down_after, strict=True):
+            sentinel.execute_command("SENTINEL", "SET", "paws", "down-after-milliseconds", value)
 
 
 # --- TC-034 --------------------------------------------------------------------------------

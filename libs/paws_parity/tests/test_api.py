@@ -9,11 +9,11 @@ class TestPublicApi:
     def test_all_is_the_documented_surface(self) -> None:
         """__all__ lists exactly the names we promise to keep stable."""
         assert sorted(paws_parity.__all__) == sorted([
-            "CollectorError", "EndpointsError", "Finding", "InputError", "Kind", "ParityError",
+            "CollectorError", "ConfigFileError", "EndpointsError", "Finding", "InputError", "Kind", "ParityError",
             "ParitySettings", "Report", "Rules", "RulesError", "Score", "Setting",
             "SettingsError", "Severity", "Snapshot", "SnapshotError", "TargetError",
             "Thresholds", "Topology", "WaiverError", "Waivers", "__version__", "build_report",
-            "bundled_snapshot", "diff", "load_rules", "load_settings", "load_waivers",
+            "bundled_snapshot", "diff", "import_files", "load_rules", "load_settings", "load_waivers",
             "read_snapshot", "resolve_target", "snapshot_to_text", "write_snapshot",
         ])  # fmt: skip
 

@@ -51,7 +51,10 @@ class TestPlantedDrift:
         assert not work_mem.restart_required
         timeout = by_key["postgresql", "statement_timeout"]
         assert timeout.severity is Severity.WARNING  # the default severity: no rule names it
-        assert timeout.remediation.startswith("ALTER SYSTEM SET statement_timeout = '0'")
+        # Patroni runs the local cluster: the DCS, not ALTER SYSTEM on one member of three.
+        assert (
+            timeout.remediation == "patronictl edit-config paws --force --pg statement_timeout='0'"
+        )
         members = by_key["redis", "members"]
         assert (members.kind, members.severity) == (Kind.STRUCTURAL, Severity.CRITICAL)
         sync = by_key["patroni", "synchronous_mode"]
@@ -145,3 +148,33 @@ class TestSpeed:
         start = time.perf_counter()
         build_report(a, b)
         assert time.perf_counter() - start < 1.0  # generous: CI machines vary; benches measure
+
+
+class TestClusterWideFixes:
+    def test_without_patroni_alter_system(self, staging: Snapshot) -> None:
+        """A lone PostgreSQL (no Patroni on the local side) is fixed with ALTER SYSTEM."""
+        local = snapshot(settings={"postgresql": {"statement_timeout": Setting(value="30s")}})
+        target = snapshot("t", settings={"postgresql": {"statement_timeout": "0"}})
+        (found,) = build_report(local, target).findings
+        assert found.remediation.startswith("ALTER SYSTEM SET statement_timeout = '0'")
+
+    def test_patroni_postmaster_setting_with_restart_hint(self, staging: Snapshot) -> None:
+        """A postmaster-context setting in a Patroni cluster: DCS, then a pending restart."""
+        local = plant(staging, "postgresql", "shared_buffers", "16384")
+        by_key = {f.key: f for f in build_report(local, staging).findings}
+        buffers = by_key["shared_buffers"]
+        assert buffers.restart_required
+        assert buffers.remediation == (
+            "patronictl edit-config paws --force --pg shared_buffers='4GB'"
+            " then restart: patronictl restart paws --pending --force"
+        )
+
+    def test_patroni_setting_the_target_lacks_is_removed_from_the_dcs(
+        self, staging: Snapshot
+    ) -> None:
+        """A parameter only the local Patroni cluster sets is removed from the DCS, not RESET."""
+        local = plant(staging, "postgresql", "my_ext.flag", "on")
+        by_key = {f.key: f for f in build_report(local, staging).findings}
+        assert by_key["my_ext.flag"].remediation == (
+            "patronictl edit-config paws --force --set postgresql.parameters.my_ext.flag=null"
+        )

@@ -173,3 +173,17 @@ class TestGeneric:
             assert canonical(
                 "haproxy", "defaults.timeout connect", Setting(value="2s")
             ) == canonical("haproxy", "defaults.timeout connect", Setting(value=other))
+
+
+class TestSmallCases:
+    def test_haproxy_bind_star_is_every_address(self) -> None:
+        """`bind *:5432` and `bind :5432` listen on the same addresses."""
+        key = "listen pg.bind"
+        star = canonical("haproxy", key, Setting(value="*:5432"))
+        assert star == canonical("haproxy", key, Setting(value=":5432"))
+        assert star != canonical("haproxy", key, Setting(value="127.0.0.1:5432"))
+
+    def test_off_values_show_as_written(self, pg_rows: dict[str, Any]) -> None:
+        """-1 ms (disabled) is shown as -1, not in microseconds."""
+        row = pg_setting(pg_rows, "log_min_duration_statement", "-1")
+        assert display("postgresql", "log_min_duration_statement", row, None) == "-1"

@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .compare import diff
 from .errors import (
     CollectorError,
+    ConfigFileError,
     EndpointsError,
     InputError,
     ParityError,
@@ -16,6 +17,7 @@ from .errors import (
     TargetError,
     WaiverError,
 )
+from .imports import import_files
 from .model import Finding, Kind, Setting, Severity, Snapshot, Topology
 from .report import Report, build_report
 from .rules import Rules, load_rules
@@ -32,6 +34,7 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 __all__ = [
     "CollectorError",
+    "ConfigFileError",
     "EndpointsError",
     "Finding",
     "InputError",
@@ -56,6 +59,7 @@ __all__ = [
     "build_report",
     "bundled_snapshot",
     "diff",
+    "import_files",
     "load_rules",
     "load_settings",
     "load_waivers",

@@ -1,4 +1,4 @@
-"""The `paws-parity` console script: check, diff, snapshot, example-waivers."""
+"""The `paws-parity` console script: check, diff, snapshot, import, example-waivers."""
 
 from __future__ import annotations
 
@@ -14,15 +14,16 @@ from rich.console import Console
 
 from . import __version__
 from ._logging import configure_logging
-from .errors import ParityError
+from .errors import InputError, ParityError
 from .formats import render_github, render_markdown, render_plain
+from .imports import import_files
 from .model import Severity, Snapshot
 from .render import print_report
 from .report import Report, build_report
 from .rules import load_rules
 from .score import Thresholds
 from .settings import ParitySettings, load_settings
-from .snapshots import read_snapshot, write_snapshot
+from .snapshots import read_snapshot, snapshot_to_text, write_snapshot
 from .targets import collect_from, resolve_target
 from .waivers import Waivers, load_waivers
 
@@ -68,6 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     snapshot.add_argument("--out", type=Path, required=True, help="FILE.yaml or FILE.json")
     snapshot.add_argument("--endpoints", type=Path, help="endpoints of the environment")
     snapshot.add_argument("--name", help="name recorded in the snapshot")
+
+    imported = commands.add_parser("import", help="a partial snapshot from configuration files")
+    kinds = "FILE or KIND=FILE (postgresql, patroni, redis, sentinel, haproxy)"
+    imported.add_argument("files", nargs="+", help=kinds)
+    imported.add_argument("--out", type=Path, help="FILE.yaml or FILE.json (default: stdout)")
+    imported.add_argument("--name", default="imported", help="name recorded in the snapshot")
+    imported.add_argument(
+        "--release", action="append", default=[], metavar="COMPONENT=VERSION",
+        help="the version the files were written for (postgresql=9.6)",
+    )  # fmt: skip
+    imported.add_argument("--json", action="store_true", help="JSON on stdout instead of YAML")
 
     commands.add_parser("example-waivers", help="print the bundled waivers example")
     return parser
@@ -153,6 +165,27 @@ def run_snapshot(args: argparse.Namespace) -> int:
     return EXIT_PASSED
 
 
+def _releases(pairs: list[str]) -> dict[str, str]:
+    versions = {}
+    for pair in pairs:
+        component, sep, version = pair.partition("=")
+        if not sep or not component or not version:
+            raise InputError(f"--release {pair!r} is not COMPONENT=VERSION",
+                             "write it as --release postgresql=9.6")  # fmt: skip
+        versions[component] = version
+    return versions
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Build a partial snapshot from a team's configuration files."""
+    snapshot = import_files(args.files, name=args.name, versions=_releases(args.release))
+    if args.out is not None:
+        sys.stderr.write(f"wrote {write_snapshot(snapshot, args.out)}\n")
+    else:
+        sys.stdout.write(snapshot_to_text(snapshot, json_format=args.json))
+    return EXIT_PASSED
+
+
 def run_example_waivers(_: argparse.Namespace) -> int:
     """Print the bundled waivers example, to start a parity-waivers.yaml from."""
     text = (resources.files("paws_parity") / "data" / "parity-waivers.example.yaml").read_text()
@@ -164,6 +197,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": run_check,
     "diff": run_diff,
     "snapshot": run_snapshot,
+    "import": run_import,
     "example-waivers": run_example_waivers,
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Mapping
 
-from . import normalise
+from . import normalise, renames
 from .collect.redact import REDACTED
 from .model import Difference, Kind, Setting, Snapshot, Structure, Value
 from .versions import release, version_change
@@ -16,18 +16,69 @@ ALL_KEYS = "*"  # the key of a finding about a whole component
 
 def diff(local: Snapshot, target: Snapshot) -> list[Difference]:
     """Every difference between `local` and `target`; equivalent values are never reported."""
-    return [
+    return compared(local, target)[0]
+
+
+def compared(
+    local: Snapshot, target: Snapshot
+) -> tuple[list[Difference], list[renames.Retirement]]:
+    """The differences, and the retired PostgreSQL parameters read as their successors."""
+    local, target, retired = renames.retire_snapshots(local, target)
+    found = [
         *_versions(local, target),
         *_topology(local, target, _one_sided(local, target)),
         *_settings(local, target),
         *_structure(local.structure, target.structure),
         *_app_env(local.app_env, target.app_env),
     ]
+    return _annotated(found, retired), retired
+
+
+def _annotated(found: list[Difference], retired: list[renames.Retirement]) -> list[Difference]:
+    """A successor's finding says what it was read from; a removed parameter is a finding."""
+    if not retired:
+        return found
+    notes = {(r.component, r.successor_key): r.describe() for r in retired if r.converted}
+    found = [
+        dataclasses.replace(d, note=notes[d.component, d.key])
+        if (d.component, d.key) in notes
+        else d
+        for d in found
+    ]
+    for r in retired:
+        if r.converted is None and not r.shadowed:
+            mine = r.value if r.side == "local" else None
+            theirs = None if r.side == "local" else r.value
+            found.append(
+                Difference(
+                    r.component,
+                    r.key,
+                    mine,
+                    theirs,
+                    Kind.STRUCTURAL,
+                    removed_in=r.entry.removed_in,
+                    note=r.describe(),
+                )
+            )
+    return found
+
+
+def undescribed(snapshot: Snapshot, other: Snapshot) -> set[str]:
+    """Components `other` has that a partial `snapshot` says nothing about: not compared.
+
+    A snapshot is partial when its `partial` list names any component; a complete one (every
+    live collection) is compared in full, so a component it lacks is a finding.
+    """
+    if not snapshot.partial:
+        return set()
+    return set(other.settings) - set(snapshot.settings)
 
 
 def _versions(local: Snapshot, target: Snapshot) -> Iterator[Difference]:
     for component in sorted(local.versions.keys() | target.versions.keys()):
         mine, theirs = local.versions.get(component), target.versions.get(component)
+        if (mine is None and local.partial) or (theirs is None and target.partial):
+            continue  # a partial side that does not say its version: nothing to compare
         if mine is None or theirs is None:
             yield Difference(component, "version", mine, theirs, Kind.STRUCTURAL)
             continue
@@ -37,13 +88,20 @@ def _versions(local: Snapshot, target: Snapshot) -> Iterator[Difference]:
 
 
 def _one_sided(local: Snapshot, target: Snapshot) -> set[str]:
-    """Components whose settings exist on one side only: reported once, as a whole."""
-    return set(local.settings.keys() ^ target.settings.keys())
+    """Components whose settings exist on one side only: reported once, as a whole.
+
+    A component a partial side does not describe is not among them: its member counts are
+    still compared when that side lists them.
+    """
+    skipped = undescribed(local, target) | undescribed(target, local)
+    return set(local.settings.keys() ^ target.settings.keys()) - skipped
 
 
 def _topology(local: Snapshot, target: Snapshot, one_sided: set[str]) -> Iterator[Difference]:
     mine, theirs = local.topology, target.topology
     for component in sorted(mine.members.keys() | theirs.members.keys()):
+        if any(s.partial and component not in s.topology.members for s in (local, target)):
+            continue  # a partial side that does not count this component's members
         a, b = mine.members.get(component, 0), theirs.members.get(component, 0)
         if a != b and component not in one_sided:
             yield Difference(component, "members", a, b, Kind.STRUCTURAL)
@@ -82,7 +140,10 @@ def _shadowed(local: Snapshot, target: Snapshot) -> set[tuple[str, str]]:
 def _settings(local: Snapshot, target: Snapshot) -> Iterator[Difference]:
     skip = _shadowed(local, target)
     dcs = _dcs_parameters(local, target)
+    skipped = undescribed(local, target) | undescribed(target, local)
     for component in sorted(local.settings.keys() | target.settings.keys()):
+        if component in skipped:
+            continue
         if component not in local.settings or component not in target.settings:
             present = "present" if component in local.settings else None
             wanted = "present" if component in target.settings else None
@@ -96,7 +157,7 @@ def _settings(local: Snapshot, target: Snapshot) -> Iterator[Difference]:
             found = _compare_setting(component, key, mine.get(key), theirs.get(key), local, target)
             if found is None:
                 continue
-            if component == "postgresql" and key in dcs:
+            if component == "postgresql" and (dcs is None or key in dcs):
                 found = dataclasses.replace(found, dcs_managed=True)
             if found.kind is Kind.STRUCTURAL and _partial_side(found, component, local, target):
                 continue
@@ -197,8 +258,20 @@ def _compare_setting(
     )
 
 
-def _dcs_parameters(local: Snapshot, target: Snapshot) -> set[str]:
-    """PostgreSQL parameters set through Patroni's DCS on either side."""
+def patroni_managed(snapshot: Snapshot) -> bool:
+    """Whether Patroni runs this environment's PostgreSQL (its DCS is the cluster's config)."""
+    return "patroni" in snapshot.settings or snapshot.topology.members.get("patroni", 0) > 0
+
+
+def _dcs_parameters(local: Snapshot, target: Snapshot) -> set[str] | None:
+    """PostgreSQL parameters set through Patroni's DCS; None: all of them.
+
+    When Patroni runs the local cluster every PostgreSQL fix goes through its DCS: ALTER
+    SYSTEM through the leader address changes one member of three, and the next failover
+    brings the drift back.
+    """
+    if patroni_managed(local):
+        return None
     if "patroni" not in local.settings and "patroni" not in target.settings:
         return set()
     names = set(normalise.catalogue().patroni_command_line)

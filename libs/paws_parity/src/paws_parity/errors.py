@@ -6,6 +6,7 @@ ParityError
 ├── SettingsError      a PAWS_PARITY_* setting or .env value is malformed
 ├── InputError         a file we read is malformed (names the file, line and field)
 │   ├── SnapshotError  a snapshot file
+│   ├── ConfigFileError a configuration file given to import
 │   ├── RulesError     a rules file
 │   ├── WaiverError    a waivers file
 │   └── EndpointsError an endpoints file
@@ -54,6 +55,10 @@ class InputError(ParityError):
 
 class SnapshotError(InputError):
     """A snapshot file is malformed."""
+
+
+class ConfigFileError(InputError):
+    """A configuration file given to `import` cannot be read as that kind of file."""
 
 
 class RulesError(InputError):

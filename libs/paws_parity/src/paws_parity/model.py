@@ -53,6 +53,7 @@ class Setting(_Strict):
     vartype: Literal["bool", "integer", "real", "string", "enum"] | None = None
     context: str | None = None
     source: str | None = None  # pg_settings.source: `default` means the built-in default
+    origin: str | None = None  # where an imported setting was read: `postgresql.conf:12`
 
     @model_validator(mode="before")
     @classmethod
@@ -63,7 +64,7 @@ class Setting(_Strict):
 
     def compact(self) -> Any:
         """The shortest form that reads back as this setting."""
-        if (self.unit, self.vartype, self.context, self.source) == (None, None, None, None):
+        if (self.unit, self.vartype, self.context, self.source, self.origin) == (None,) * 5:
             return self.value
         return self.model_dump(exclude_none=True)
 
@@ -147,6 +148,8 @@ class Difference:
     context: str | None = None  # pg_settings context, when known
     dcs_managed: bool = False  # a PostgreSQL parameter that Patroni's DCS sets
     release_only: bool = False  # a built-in default that exists in one server release only
+    removed_in: str = ""  # a PostgreSQL parameter that server release removed, no successor
+    note: str = ""  # what a retired (renamed or removed) parameter was read as
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,10 @@ class Catalogue:
 
     pg_unordered: frozenset[str] = frozenset()
     pg_ordered: frozenset[str] = frozenset()
+    pg_enum_aliases: dict[str, dict[str, str]] = field(default_factory=dict)
+    pg_boolean_enums: frozenset[str] = frozenset()
     redis_aliases: dict[str, str] = field(default_factory=dict)
+    redis_value_aliases: dict[str, dict[str, str]] = field(default_factory=dict)
     redis_memory: frozenset[str] = frozenset()
     redis_enums: frozenset[str] = frozenset()
     redis_words: frozenset[str] = frozenset()
@@ -46,13 +49,23 @@ def catalogue() -> Catalogue:
     return Catalogue(
         pg_unordered=frozenset(pg.get("unordered_lists", [])),
         pg_ordered=frozenset(pg.get("ordered_lists", [])),
+        pg_enum_aliases=_lower_tables(pg.get("enum_aliases", {})),
+        pg_boolean_enums=frozenset(pg.get("boolean_enums", [])),
         redis_aliases=dict(redis.get("aliases", {})),
+        redis_value_aliases=_lower_tables(redis.get("value_aliases", {})),
         redis_memory=frozenset(redis.get("memory", [])),
         redis_enums=frozenset(redis.get("enums", [])),
         redis_words=frozenset(redis.get("unordered_words", [])),
         redis_flags=frozenset(redis.get("flag_sets", [])),
         patroni_command_line=frozenset(patroni.get("command_line_parameters", [])),
     )
+
+
+def _lower_tables(tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    return {
+        key: {str(old).lower(): str(new) for old, new in table.items()}
+        for key, table in tables.items()
+    }
 
 
 def redis_key(key: str) -> str:
@@ -88,8 +101,38 @@ def _split_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
+def is_pg_enum_with_aliases(key: str) -> bool:
+    """Whether `key` is an enum some of whose values have other accepted names."""
+    cat = catalogue()
+    return key in cat.pg_enum_aliases or key in cat.pg_boolean_enums
+
+
+def pg_enum(key: str, value: Value) -> str:
+    """A PostgreSQL enum value by its current name: `wal_level = archive` -> `'replica'`.
+
+    >>> pg_enum("wal_level", "hot_standby"), pg_enum("synchronous_commit", "yes")
+    ('replica', 'on')
+    """
+    cat = catalogue()
+    text = _text(value).strip().lower()
+    if key in cat.pg_boolean_enums:
+        flag = units.boolean(text, known=True)
+        text = text if flag is None else ("on" if flag else "off")
+    return cat.pg_enum_aliases.get(key, {}).get(text, text)
+
+
+def redis_value(key: str, value: Value) -> Value:
+    """A Redis value by its current name: `oom-score-adj yes` -> `relative`."""
+    table = catalogue().redis_value_aliases.get(key)
+    if table is None or not isinstance(value, str):
+        return value
+    return table.get(value.strip().lower(), value)
+
+
 def postgresql(key: str, value: Value, unit: str | None, vartype: str | None) -> Hashable:
     """A PostgreSQL setting, read the way the server reads it."""
+    if is_pg_enum_with_aliases(key):
+        return pg_enum(key, value)
     if vartype == "bool" or isinstance(value, bool):
         flag = units.boolean(value, known=True)
         return generic(value) if flag is None else flag
@@ -113,7 +156,7 @@ def postgresql(key: str, value: Value, unit: str | None, vartype: str | None) ->
 def redis(key: str, value: Value) -> Hashable:
     """A Redis or Sentinel setting as CONFIG GET or redis.conf would write it."""
     cat = catalogue()
-    text = _text(value).strip()
+    text = _text(redis_value(key, value)).strip()
     if key == "save":
         return _redis_save(text)
     if key == "client-output-buffer-limit":
@@ -153,11 +196,13 @@ def haproxy(key: str, value: Value) -> Hashable:
     """An HAProxy directive: timeouts in any unit, everything else word by word."""
     text = _text(value).strip()
     directive = key.rsplit(".", 1)[-1]
+    if directive == "bind":  # `*:5432` and `:5432` both listen on every address
+        text = " ".join(word[1:] if word.startswith("*:") else word for word in text.split())
     if directive.startswith("timeout ") or directive in ("hold", "inter"):
         time = units.haproxy_us(text)
         if time is not None:
             return time
-    return tuple(generic(word) for word in text.split()) if " " in text else generic(value)
+    return tuple(generic(word) for word in text.split()) if " " in text else generic(text)
 
 
 def compose_limit(key: str, value: Value) -> Hashable:
@@ -202,9 +247,15 @@ def display(component: str, key: str, setting: Setting | None, meta: Setting | N
     """The value to show a person: PostgreSQL sizes and times in their largest exact unit."""
     if setting is None:
         return None
+    if component in ("redis", "sentinel"):
+        return redis_value(key, setting.value)
+    if component == "postgresql" and is_pg_enum_with_aliases(key):
+        return pg_enum(key, setting.value)
     if component == "postgresql":
         form = canonical(component, key, setting, meta)
         if isinstance(form, tuple) and len(form) == 2 and form[0] in ("mem", "time"):
+            if form[1] <= 0:  # -1 and 0 mean "off" or "default": shown as written
+                return setting.value
             scale = _PG_MEMORY_DESC if form[0] == "mem" else _PG_TIME_DESC
             return _pretty(form[1], scale)
     return setting.value

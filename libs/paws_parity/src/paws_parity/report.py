@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .compare import diff
+from .compare import compared, undescribed
 from .model import Difference, Finding, Severity, Snapshot
+from .renames import Retirement
 from .rules import Rules, bundled_rules, judge
 from .score import Score, Thresholds, score
 from .waivers import Waiver, Waivers, apply_waivers
@@ -97,6 +98,30 @@ def _release_note(local: Snapshot, target: Snapshot, found: list[Difference]) ->
     ]
 
 
+def _partial_note(local: Snapshot, target: Snapshot) -> list[str]:
+    """Which components a partial side does not describe, and so were not compared."""
+    notes = []
+    for side, snapshot, other in (("local", local, target), ("target", target, local)):
+        skipped = sorted(undescribed(snapshot, other))
+        if not skipped:
+            continue
+        counted = [c for c in skipped if c in snapshot.topology.members]
+        note = f"{', '.join(skipped)} not compared: the {side} ({snapshot.name}) is partial"
+        note += " and does not describe their settings"
+        if counted:
+            note += f"; member counts compared for {', '.join(counted)}"
+        notes.append(note)
+    return notes
+
+
+def _retired_note(retired: list[Retirement]) -> list[str]:
+    """Parameters an older release had, read as what the newer server has: said once."""
+    if not retired:
+        return []
+    said = "; ".join(r.describe() for r in retired)
+    return [f"postgresql: parameters renamed or removed by a newer release: {said}"]
+
+
 def _order(finding: Finding) -> tuple[str, int, str]:
     return finding.component, finding.severity.rank, finding.key
 
@@ -114,12 +139,13 @@ def build_report(
     """Compare `local` with `target` and judge, waive and score every difference."""
     rules = rules or bundled_rules()
     thresholds = thresholds or Thresholds()
-    differences = diff(local, target)
+    differences, retired = compared(local, target)
     release_only = [d for d in differences if d.release_only]
     findings = judge([d for d in differences if not d.release_only], rules, default_severity)
     outcome = apply_waivers(findings, waivers or Waivers(), today)
     ordered = sorted(outcome.findings, key=_order)
-    result = score(ordered, rules.penalties, thresholds, _components(local, target))
+    skipped = undescribed(local, target) | undescribed(target, local)
+    result = score(ordered, rules.penalties, thresholds, _components(local, target) - skipped)
     return Report(
         local=_label(local),
         target=_label(target),
@@ -128,5 +154,10 @@ def build_report(
         thresholds=thresholds,
         expired_waivers=outcome.expired,
         unused_waivers=outcome.unused,
-        notes=_notes(local, target) + _release_note(local, target, release_only),
+        notes=[
+            *_notes(local, target),
+            *_partial_note(local, target),
+            *_release_note(local, target, release_only),
+            *_retired_note(retired),
+        ],
     )

@@ -30,6 +30,7 @@ class Remediation(_Strict):
     default: str
     dcs: str | None = None
     absent: str | None = None
+    dcs_absent: str | None = None
     restart: str | None = None
 
 
@@ -92,6 +93,7 @@ class Rules(_Strict):
     default_severity: Severity = Severity.WARNING
     penalties: dict[Severity, float] = Field(default_factory=_default_penalties)
     versions: dict[str, RuleSeverity] = Field(default_factory=_default_versions)
+    removed: RuleSeverity = "info"  # a PostgreSQL parameter the other side's release removed
     vars: dict[str, str] = Field(default_factory=dict)
     remediations: dict[str, Remediation] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
@@ -153,6 +155,9 @@ def _judge_one(found: Difference, rules: Rules, fallback: Severity) -> Finding |
         severity: RuleSeverity = rules.versions.get(found.change, "critical")
         reason = f"{found.change} version differs"
         template_name, restart = "version", True
+    elif found.removed_in:
+        severity, reason = rules.removed, f"PostgreSQL {found.removed_in} removed this parameter"
+        template_name, restart = "removed", False
     elif rule is None:
         severity, reason = fallback.value, "no rule covers this key: default severity"
         template_name, restart = None, None
@@ -172,6 +177,7 @@ def _judge_one(found: Difference, rules: Rules, fallback: Severity) -> Finding |
         reason=reason,
         remediation=remediation(found, rules, template_name, restart_required),
         restart_required=restart_required,
+        note=found.note,
     )
 
 
@@ -194,7 +200,9 @@ def remediation(found: Difference, rules: Rules, name: str | None, restart: bool
         if entry is None:
             return ""
         template = entry.default
-        if found.target is None and entry.absent:
+        if found.target is None and found.dcs_managed and entry.dcs_absent:
+            template = entry.dcs_absent
+        elif found.target is None and entry.absent:
             template = entry.absent
         elif found.dcs_managed and entry.dcs:
             template = entry.dcs
@@ -206,5 +214,7 @@ def remediation(found: Difference, rules: Rules, name: str | None, restart: bool
         local=_text(found.local),
         target=_text(found.target),
         env_key="ETCD_" + found.key.upper().replace("-", "_"),
+        removed_in=found.removed_in,
+        side="local" if found.local is not None else "target",
     )
     return (template + suffix).format_map(values).strip()

@@ -101,6 +101,7 @@ def apply_waivers(
             if stale is not None:
                 used.add(id(stale))
                 note = f"waiver {stale.pattern!r} expired on {stale.expires}: {stale.reason}"
+                note = f"{finding.note}; {note}" if finding.note else note
                 finding = dataclasses.replace(finding, note=note)
         result.append(finding)
     unused = [w for w in live if id(w) not in used]
