@@ -141,11 +141,37 @@ class TestContinuationAndUnparsed:
     def test_unknown_line_is_counted_with_the_engine_time(self) -> None:
         """Text in no known format keeps the engine's timestamp, has no level, is counted."""
         unparsed = UnparsedCount()
-        (record,) = records("app", "frontend", "   ▲ Next.js 15.5.29", unparsed=unparsed)
-        records("app", "frontend", "✓ Ready in 180ms", unparsed=unparsed)
+        (record,) = records("app", "frontend", "hello from a stray print", unparsed=unparsed)
+        records("app", "frontend", "and another", unparsed=unparsed)
         assert (record.level, record.ts) == (None, ENGINE_TS)
         assert unparsed.total == 2
-        assert unparsed.examples["frontend"] == "   ▲ Next.js 15.5.29"
+        assert unparsed.examples["frontend"] == "hello from a stray print"
+
+    def test_known_tool_output_gets_a_level(self) -> None:
+        """initdb, pg_isready, the JVM and Next print plain lines paws knows."""
+        for kind, member, line, service in [
+            ("patroni", "patroni-0", "syncing data to disk ... ok", "postgres"),
+            ("patroni", "patroni-0", "localhost:5432 - accepting connections", "postgres"),
+            ("app", "backend", "Picked up JAVA_TOOL_OPTIONS: -Xss512k", "backend"),
+            ("app", "frontend", "   ▲ Next.js 15.5.29", "frontend"),
+        ]:
+            (record,) = records(kind, member, line)
+            assert (record.level, record.service) == ("info", service), line
+
+    def test_python_traceback_edges_continue_the_warning(self) -> None:
+        """A traceback's unindented first and last lines belong to the line that logged it."""
+        unparsed = UnparsedCount()
+        got = records(
+            "patroni",
+            "patroni-1",
+            "2026-12-01 23:21:58,554 WARNING: Exception happened during processing of request",
+            "Traceback (most recent call last):",
+            "    self._sock.sendall(b)",
+            "ConnectionResetError: [Errno 104] Connection reset by peer",
+            unparsed=unparsed,
+        )
+        assert [r.level for r in got] == ["warning"] * 4
+        assert unparsed.total == 0
 
     def test_entrypoint_lines_are_info(self) -> None:
         """paws' own entrypoint announces itself in every image."""

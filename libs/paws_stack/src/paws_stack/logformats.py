@@ -245,19 +245,65 @@ def parse_entrypoint(line: str) -> Parsed | None:
     return Parsed(None, "info", match.group(1), None, "paws") if match else None
 
 
+# --- plain output of the tools the services run: no time or level of their own ----------------
+
+# (kind, pattern, service, level). The engine's timestamp is used. Seen on a fresh full stack.
+PLAIN_LINES: tuple[tuple[str, str, str, Level], ...] = (
+    # initdb, run once by Patroni to bootstrap the first leader
+    (
+        "patroni",
+        r"^(The files belonging to this database|This user must also own|The database cluster"
+        r" will be|The default text search|Data page checksums|Success\. You can now start"
+        r"|creating (directory|subdirectories|configuration files)|selecting (default|dynamic)"
+        r"|running bootstrap script|performing post-bootstrap|syncing data to disk"
+        r"|fixing permissions on existing directory)",
+        "postgres",
+        "info",
+    ),
+    # pg_isready and pg_ctl, run by Patroni while it starts or stops PostgreSQL
+    ("patroni", r"^\S+:\d+ - (accepting connections|rejecting connections)$", "postgres", "info"),
+    ("patroni", r"^\S+:\d+ - (no response|no attempt)$", "postgres", "warning"),
+    (
+        "patroni",
+        r"^(server signaled|server started|server stopped|waiting for server to (start|shut down)"
+        r"\.*( done)?|done)$",
+        "postgres",
+        "info",
+    ),
+    # The JVM's own notice, before logging starts
+    ("app", r"^Picked up (JAVA_TOOL_OPTIONS|_JAVA_OPTIONS):", "app", "info"),
+    # next start's banner
+    ("app", r"^\s*(▲ Next\.js \d|- (Local|Network):\s|✓ (Starting|Ready in))", "app", "info"),
+)
+_PLAIN = tuple((k, re.compile(p), s, level) for k, p, s, level in PLAIN_LINES)
+
+
+def parse_plain(kind: str) -> Parser:
+    """A parser of the known plain lines of one kind of member."""
+    known = tuple((pattern, service, level) for k, pattern, service, level in _PLAIN if k == kind)
+
+    def parse(line: str) -> Parsed | None:
+        for pattern, service, level in known:
+            if pattern.search(line):
+                return Parsed(None, level, line.strip(), None, service)
+        return None
+
+    return parse
+
+
 # --- which formats each kind of member writes ----------------------------------------------------
 
 FORMATS: dict[str, tuple[Parser, ...]] = {
     "etcd": (parse_json("etcd"),),
-    "patroni": (parse_patroni, parse_postgres, parse_entrypoint),
+    "patroni": (parse_patroni, parse_postgres, parse_entrypoint, parse_plain("patroni")),
     "redis": (parse_redis, parse_entrypoint),
     "sentinel": (parse_redis, parse_entrypoint),
     "haproxy": (parse_haproxy, parse_entrypoint),
-    "backend": (parse_json("backend"), parse_entrypoint),
-    "frontend": (parse_json("frontend"), parse_entrypoint),
+    "backend": (parse_json("backend"), parse_entrypoint, parse_plain("app")),
+    "frontend": (parse_json("frontend"), parse_entrypoint, parse_plain("app")),
 }
 # A team's own app services: JSON lines, like the reference apps.
-APP_FORMATS: tuple[Parser, ...] = (parse_json("app"), parse_entrypoint)
+APP_FORMATS: tuple[Parser, ...] = (parse_json("app"), parse_entrypoint, parse_plain("app"))
 
 
 def parsers_for(kind: str, service: str) -> tuple[Parser, ...]:

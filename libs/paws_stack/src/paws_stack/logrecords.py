@@ -8,6 +8,7 @@ unparsed record: it keeps the engine's timestamp, has no level, and is counted.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -72,9 +73,20 @@ def split_engine_line(line: str) -> tuple[datetime | None, str]:
     return (ts, text) if ts else (None, line.rstrip("\r\n"))
 
 
+# A Python traceback's first and last lines are not indented, its frames are.
+TRACEBACK_EDGES = re.compile(r"^(Traceback \(most recent call last\):|[\w.]+(Error|Exception)\b)")
+
+
 def is_continuation(text: str) -> bool:
-    """Indented lines continue the record before them (multi-line statements, stack traces)."""
-    return text[:1] in ("\t", " ") and bool(text.strip())
+    """Lines that continue the record before them: indented ones (multi-line statements,
+    stack frames) and a Python traceback's first and last lines.
+
+    >>> is_continuation("ConnectionResetError: [Errno 104] Connection reset by peer")
+    True
+    """
+    if text[:1] in ("\t", " "):
+        return bool(text.strip())
+    return bool(TRACEBACK_EDGES.match(text))
 
 
 def normalise(
