@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import cli, wait_for
 
+from conftest import cli, wait_for
 from paws_stack import Stack
 
 pytestmark = pytest.mark.stack
@@ -26,7 +26,10 @@ UNPARSED_EXCEPTIONS: dict[str, dict[str, str]] = {}
 
 def _urls(stack: Stack) -> tuple[str, str]:
     host = stack.settings.bind_address
-    return f"http://{host}:{stack.settings.frontend_port}", f"http://{host}:{stack.settings.backend_port}"
+    return (
+        f"http://{host}:{stack.settings.frontend_port}",
+        f"http://{host}:{stack.settings.backend_port}",
+    )
 
 
 def _logs_json(*args: str) -> list[dict[str, Any]]:
