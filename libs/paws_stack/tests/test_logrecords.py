@@ -102,6 +102,15 @@ class TestEachFormat:
         assert record.ts == datetime(2026, 12, 1, 23, 0, 1, 234000, tzinfo=UTC)
         assert record.raw == line
 
+    def test_etcd_go_log_lines_have_time_and_level(self) -> None:
+        """etcd's gRPC gateway logs through Go's standard logger, not zap's JSON."""
+        line = (
+            "2026/12/01 23:26:47 ERROR: Failed to decode request: http: invalid Read on closed Body"
+        )
+        (record,) = records("etcd", "etcd-0", line)
+        assert (record.level, record.service) == ("error", "etcd")
+        assert record.ts == datetime(2026, 12, 1, 23, 26, 47, tzinfo=UTC)
+
     def test_haproxy_lines_take_the_engine_time_and_their_severity(self) -> None:
         """HAProxy writes no time: the engine's stands in; <4> is a warning."""
         (record,) = records("haproxy", "haproxy", "<4>Server pg_leader/patroni-1 is DOWN")

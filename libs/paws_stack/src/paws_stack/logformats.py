@@ -138,6 +138,25 @@ def parse_json(service: str) -> Parser:
     return parse
 
 
+# --- Go's standard library logger (etcd's gRPC gateway writes through it) -----------------------
+
+GO_LOG_LINE = re.compile(r"^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)?) (?:([A-Z]+): )?(.*)$")
+
+
+def parse_go_log(service: str) -> Parser:
+    """`2026/12/01 23:26:47 ERROR: message`: the level word is optional (then info)."""
+
+    def parse(line: str) -> Parsed | None:
+        match = GO_LOG_LINE.match(line)
+        if not match:
+            return None
+        stamp, word, msg = match.groups()
+        level = level_of(word or "info") or "info"
+        return Parsed(parse_iso(stamp.replace("/", "-")), level, msg, None, service)
+
+    return parse
+
+
 # --- PostgreSQL: stderr with the default log_line_prefix '%m [%p] ' ---------------------------
 
 POSTGRES_LINE = re.compile(
@@ -294,7 +313,7 @@ def parse_plain(kind: str) -> Parser:
 # --- which formats each kind of member writes ----------------------------------------------------
 
 FORMATS: dict[str, tuple[Parser, ...]] = {
-    "etcd": (parse_json("etcd"),),
+    "etcd": (parse_json("etcd"), parse_go_log("etcd")),
     "patroni": (parse_patroni, parse_postgres, parse_entrypoint, parse_plain("patroni")),
     "redis": (parse_redis, parse_entrypoint),
     "sentinel": (parse_redis, parse_entrypoint),
