@@ -27,15 +27,16 @@ MEMBER_STYLES = ("cyan", "green", "blue", "magenta", "yellow", "bright_cyan", "b
 
 
 def plain_line(record: LogRecord) -> str:
-    """`ts member level [trace] msg`, tab-separated, for pipes and files.
+    """`member ts level trace msg`, tab-separated, for pipes and files (member first, as
+    `docker compose logs` prints, so `grep ^patroni-0` keeps working).
 
     >>> from datetime import UTC, datetime
     >>> plain_line(LogRecord(datetime(2026, 12, 1, tzinfo=UTC), "redis", "redis-0", "info",
     ...     "ready", None, "raw"))
-    '2026-12-01T00:00:00.000000Z\\tredis-0\\tinfo\\t-\\tready'
+    'redis-0\\t2026-12-01T00:00:00.000000Z\\tinfo\\t-\\tready'
     """
     ts = record.ts.isoformat(timespec="microseconds").replace("+00:00", "Z")
-    return "\t".join((ts, record.member, record.level or "?", record.trace_id or "-", record.msg))
+    return "\t".join((record.member, ts, record.level or "?", record.trace_id or "-", record.msg))
 
 
 def rich_line(record: LogRecord) -> Text:
