@@ -134,3 +134,46 @@ def test_tc027_bad_logs_option_is_one_line_and_exit_2(
     assert problem in result.stderr
     assert "fix:" in result.stderr and "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+# TC-028 (part): the endpoints that exist today, each with a series a developer looks at.
+# Still open: the frontend's metrics route and the PostgreSQL and Redis exporters.
+METRICS_IN_CONTAINER = {
+    "etcd-0": ("http://127.0.0.1:2379/metrics", "etcd_server_has_leader"),
+    "patroni-0": ("http://127.0.0.1:8008/metrics", "patroni_postgres_running"),
+}
+
+
+def _prometheus_text(body: str, series: str) -> None:
+    samples = [line for line in body.splitlines() if line and not line.startswith("#")]
+    assert samples, "no samples"
+    assert all(re.match(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? \S+", s) for s in samples[:200])
+    assert any(s.startswith(series) for s in samples), f"{series} missing"
+
+
+@pytest.mark.parametrize("member", sorted(METRICS_IN_CONTAINER))
+def test_tc028_member_metrics_in_prometheus_format(stack: Stack, member: str) -> None:
+    """etcd's and Patroni's own /metrics answer in Prometheus text with their key series."""
+    url, series = METRICS_IN_CONTAINER[member]
+    container = next(m.container for m in stack.inventory().members if m.service == member)
+    result = stack.client().containers.get(container).exec_run(["curl", "-fsS", "-m", "5", url])
+    assert result.exit_code == 0, result.output
+    _prometheus_text(result.output.decode(), series)
+
+
+@pytest.mark.parametrize(
+    ("port_setting", "path", "series"),
+    [
+        ("backend_port", "/actuator/prometheus", "http_server_requests_seconds_count"),
+        ("stats_port", "/metrics", "haproxy_backend_active_servers"),
+    ],
+)
+def test_tc028_published_metrics_in_prometheus_format(
+    stack: Stack, port_setting: str, path: str, series: str
+) -> None:
+    """The backend's and HAProxy's metrics answer on their published ports."""
+    port = getattr(stack.settings, port_setting)
+    answer = httpx.get(f"http://{stack.settings.bind_address}:{port}{path}", timeout=10)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/plain")
+    _prometheus_text(answer.text, series)

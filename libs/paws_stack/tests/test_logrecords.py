@@ -160,6 +160,7 @@ class TestContinuationAndUnparsed:
         """initdb, pg_isready, the JVM and Next print plain lines paws knows."""
         for kind, member, line, service in [
             ("patroni", "patroni-0", "syncing data to disk ... ok", "postgres"),
+            ("patroni", "patroni-0", "server promoting", "postgres"),
             ("patroni", "patroni-0", "localhost:5432 - accepting connections", "postgres"),
             ("app", "backend", "Picked up JAVA_TOOL_OPTIONS: -Xss512k", "backend"),
             ("app", "frontend", "   ▲ Next.js 15.5.29", "frontend"),

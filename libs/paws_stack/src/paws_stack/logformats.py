@@ -284,8 +284,8 @@ PLAIN_LINES: tuple[tuple[str, str, str, Level], ...] = (
     ("patroni", r"^\S+:\d+ - (no response|no attempt)$", "postgres", "warning"),
     (
         "patroni",
-        r"^(server signaled|server started|server stopped|waiting for server to (start|shut down)"
-        r"\.*( done)?|done)$",
+        r"^(server (signaled|started|stopped|promoting)"
+        r"|waiting for server to (start|shut down|promote)\.*( done)?|done)$",
         "postgres",
         "info",
     ),
