@@ -32,5 +32,7 @@ with connection.cursor() as cursor:
     # id (a sqlcommenter comment): the leader's own log shows the trace (docs/observability.md).
     # Per role, so the server-wide settings stay those of staging, and other clients are quiet;
     # writes only ('mod'), so a read-heavy app does not flood the log.
-    cursor.execute(sql.SQL("ALTER ROLE {} SET log_statement = 'mod'").format(sql.Identifier(APP_USER)))
+    cursor.execute(
+        sql.SQL("ALTER ROLE {} SET log_statement = 'mod'").format(sql.Identifier(APP_USER))
+    )
 connection.close()
