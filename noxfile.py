@@ -97,7 +97,7 @@ STACK_COMMANDS = {
     "health": "Probe every member: exit 0 healthy, 1 not, 2 could not check (`-- --json`).",
     "status": "Topology: who leads, lag, timelines, volumes, ports.",
     "endpoints": "Connection URLs (`-- --show-secrets` to include passwords).",
-    "logs": "Merged logs (`-- patroni-0 redis-0 --follow`).",
+    "logs": "Every service's lines in time order (`-- --trace <id>`, `--level warning`, `--json`).",
     "restart": "Restart one service (`-- patroni-1`).",
 }
 

@@ -1,3 +1,5 @@
+import { TRACE_ID_HEADER, type TraceContext, logJson, traceFor, withTrace } from "./trace";
+
 /**
  * The one module that knows where the backend is and how the frontend talks to it.
  *
@@ -29,6 +31,7 @@ export const FORWARDED_RESPONSE_HEADERS = [
   "location",
   "retry-after",
   "traceresponse",
+  TRACE_ID_HEADER,
 ] as const;
 
 // A Response with one of these statuses must not carry a body.
@@ -89,14 +92,15 @@ export async function backendFetch(path: string, init: RequestInit = {}): Promis
 }
 
 /** The JSON answer the browser gets when the backend is not there (502) or too slow (504). */
-export function gatewayError(error: BackendUnavailableError): Response {
-  logBackendFailure(error);
+export function gatewayError(error: BackendUnavailableError, trace?: TraceContext): Response {
+  logBackendFailure(error, trace);
   // The backend's address stays in the log: the browser learns what happened, not where.
   const body =
     error.reason === "timeout"
       ? { error: "backend_timeout", message: "the backend did not answer in time" }
       : { error: "backend_unreachable", message: "the backend is not reachable" };
-  return Response.json(body, { status: error.reason === "timeout" ? 504 : 502 });
+  const headers = trace ? { [TRACE_ID_HEADER]: trace.traceId } : undefined;
+  return Response.json(body, { status: error.reason === "timeout" ? 504 : 502, headers });
 }
 
 /**
@@ -106,21 +110,36 @@ export function gatewayError(error: BackendUnavailableError): Response {
 export async function proxyToBackend(request: Request, path: string): Promise<Response> {
   const search = new URL(request.url).search;
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  const trace = traceFor(request.headers);
   const init: RequestInit = {
     method: request.method,
-    headers: forwardedHeaders(request.headers, FORWARDED_REQUEST_HEADERS),
+    headers: withTrace(forwardedHeaders(request.headers, FORWARDED_REQUEST_HEADERS), trace),
     body: hasBody ? await request.text() : undefined,
   };
+  const started = performance.now();
   try {
     const upstream = await backendFetch(`${path}${search}`, init);
-    return new Response(await readBody(upstream), {
-      status: upstream.status,
-      headers: forwardedHeaders(upstream.headers, FORWARDED_RESPONSE_HEADERS),
-    });
+    const headers = forwardedHeaders(upstream.headers, FORWARDED_RESPONSE_HEADERS);
+    // Also when the backend answered without one (an error page of something in between).
+    headers.set(TRACE_ID_HEADER, trace.traceId);
+    const body = await readBody(upstream);
+    logRequest(request, path, upstream.status, started, trace);
+    return new Response(body, { status: upstream.status, headers });
   } catch (error) {
-    if (error instanceof BackendUnavailableError) return gatewayError(error);
+    if (error instanceof BackendUnavailableError) return gatewayError(error, trace);
     throw error;
   }
+}
+
+/** One line per proxied request: what, how it ended, how long it took, in which trace. */
+function logRequest(request: Request, path: string, status: number, started: number, trace: TraceContext): void {
+  logJson("info", "api request", {
+    method: request.method,
+    path,
+    status,
+    duration_ms: Math.round(performance.now() - started),
+    trace_id: trace.traceId,
+  });
 }
 
 // The whole body, so that a connection dropped mid-answer becomes a 502 rather than a cut stream.
@@ -139,16 +158,13 @@ function failureReason(error: unknown): BackendUnavailableError["reason"] {
 }
 
 /** One JSON line on stderr, the shape the merged log view reads; no request bodies, no secrets. */
-export function logBackendFailure(error: BackendUnavailableError): void {
-  const line = {
-    ts: new Date().toISOString(),
-    level: "error",
-    msg: "backend request failed",
+export function logBackendFailure(error: BackendUnavailableError, trace?: TraceContext): void {
+  logJson("error", "backend request failed", {
     reason: error.reason,
     url: error.url,
     cause: describe(error.cause),
-  };
-  console.error(JSON.stringify(line));
+    ...(trace ? { trace_id: trace.traceId } : {}),
+  });
 }
 
 function describe(cause: unknown): string {

@@ -6,6 +6,7 @@ import {
   forwardedHeaders,
   logBackendFailure,
 } from "./backend";
+import { logJson, traceFor, withTrace } from "./trace";
 import { NEWEST_NOTES_LIMIT, type Note, parseNotes } from "./notes";
 
 export type NewestNotes =
@@ -18,13 +19,16 @@ export type NewestNotes =
  */
 export async function loadNewestNotes(incoming: Headers, limit = NEWEST_NOTES_LIMIT): Promise<NewestNotes> {
   let response: Response;
+  // The page request's trace (the caller's, or one started here) reaches the backend.
+  const trace = traceFor(incoming);
   try {
     response = await backendFetch(`/api/notes?limit=${limit}`, {
-      headers: forwardedHeaders(incoming, TRACE_HEADERS),
+      headers: withTrace(forwardedHeaders(incoming, TRACE_HEADERS), trace),
     });
+    logJson("info", "page backend call", { path: "/api/notes", status: response.status, trace_id: trace.traceId });
   } catch (error) {
     if (error instanceof BackendUnavailableError) {
-      logBackendFailure(error);
+      logBackendFailure(error, trace);
       return { ok: false, notice: "The backend is not reachable right now; notes will show once it is back." };
     }
     throw error;

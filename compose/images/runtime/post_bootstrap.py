@@ -28,4 +28,11 @@ with connection.cursor() as cursor:
             sql.Identifier(APP_DATABASE), sql.Identifier(APP_USER)
         )
     )
+    # The application's writes are logged with their text, which carries the request's trace
+    # id (a sqlcommenter comment): the leader's own log shows the trace (docs/observability.md).
+    # Per role, so the server-wide settings stay those of staging, and other clients are quiet;
+    # writes only ('mod'), so a read-heavy app does not flood the log.
+    cursor.execute(
+        sql.SQL("ALTER ROLE {} SET log_statement = 'mod'").format(sql.Identifier(APP_USER))
+    )
 connection.close()

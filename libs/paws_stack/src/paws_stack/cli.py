@@ -22,6 +22,9 @@ from .console import TerminalProgress, err, health_table, out, status_table
 from .errors import ConfirmationRequired, PawsStackError, ProbeError
 from .health import HealthReport
 from .interrupted import RECOVER_COMMAND, Leftovers, find_leftovers
+from .logquery import LogQuery, LogQueryError, parse_grep, parse_level, parse_since, parse_trace_id
+from .logsource import LogRead, follow_merged, read_merged, service_names, targets
+from .logview import unparsed_summary, write_records
 from .settings import load_settings
 from .stack import Stack
 
@@ -227,9 +230,40 @@ def cmd_endpoints(stack: Stack, args: argparse.Namespace) -> int:
     return 0
 
 
+def _log_query(args: argparse.Namespace) -> LogQuery:
+    return LogQuery(
+        trace_id=parse_trace_id(args.trace) if args.trace else None,
+        services=tuple(args.services + (args.service or [])),
+        min_level=parse_level(args.level) if args.level else None,
+        since=parse_since(args.since) if args.since else None,
+        grep=parse_grep(args.grep) if args.grep else None,
+    )
+
+
 def cmd_logs(stack: Stack, args: argparse.Namespace) -> int:
-    for line in stack.logs(args.services, follow=args.follow, since=args.since, tail=args.tail):
-        sys.stdout.write(line)
+    """Every member's lines in one schema, from the engine's logs API, filtered and merged."""
+    query = _log_query(args)
+    members = stack.inventory().members
+    if not members:
+        raise ProbeError(
+            f"the {stack.profile} stack (project {stack.project}) is not running",
+            "start it with `paws-stack up`; `logs` reads the running containers' output",
+        )
+    known = service_names(members)
+    unknown = [s for s in query.services if s not in known]
+    if unknown:
+        raise LogQueryError(
+            f"unknown service {', '.join(unknown)} for `logs`", f"choose from: {', '.join(known)}"
+        )
+    read = LogRead(since=query.since, tail=args.tail, keep=query.keeps_text)
+    chosen = targets(stack.client(), members, query.services)
+    records = follow_merged(chosen, read) if args.follow else read_merged(chosen, read)
+    shown = write_records((r for r in records if query.keeps(r)), args.json, out, sys.stdout)
+    summary = unparsed_summary(read.unparsed)
+    if summary:
+        err.print(summary, markup=False)
+    if not shown:
+        err.print("no line matched", markup=False)
     return 0
 
 
@@ -299,11 +333,15 @@ def _parser() -> argparse.ArgumentParser:
     add("endpoints", cmd_endpoints, "connection URLs").add_argument(
         "--show-secrets", action="store_true", help="print real passwords instead of a mask"
     )
-    logs = add("logs", cmd_logs, "merged logs of services")
-    logs.add_argument("services", nargs="*")
-    logs.add_argument("--follow", "-f", action="store_true")
-    logs.add_argument("--since")
-    logs.add_argument("--tail", type=int)
+    logs = add("logs", cmd_logs, "every service's lines, merged in time order, in one schema")
+    logs.add_argument("services", nargs="*", help="members or kinds, e.g. patroni-0 postgres")
+    logs.add_argument("--service", action="append", help="as the positional names; repeatable")
+    logs.add_argument("--trace", help="only lines of this trace id (X-Trace-Id header)")
+    logs.add_argument("--level", help="this level and above: debug info warning error critical")
+    logs.add_argument("--since", help="e.g. 10m, 2h, or 2026-12-01T23:00:00")
+    logs.add_argument("--grep", help="only lines whose raw text matches this regex")
+    logs.add_argument("--tail", type=int, help="the last N lines of each member")
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
     add("restart", cmd_restart, "restart one service").add_argument("service")
     return parser
 

@@ -10,6 +10,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import dev.paws.backend.system.Replica;
+import dev.paws.backend.tracing.SqlComments;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -22,16 +23,20 @@ class JdbcNoteRepository implements NoteRepository {
 
 	private final JdbcClient replica;
 
-	JdbcNoteRepository(JdbcClient leader, @Replica DataSource replicaDataSource) {
+	private final SqlComments comments;
+
+	JdbcNoteRepository(JdbcClient leader, @Replica DataSource replicaDataSource, SqlComments comments) {
 		this.leader = leader;
 		this.replica = JdbcClient.create(replicaDataSource);
+		this.comments = comments;
 	}
 
 	@Override
 	public boolean insertIfAbsent(UUID id, String text) {
 		// ON CONFLICT makes a retried insert a no-op: the first try may have committed before its
 		// reply was lost in a failover.
-		int inserted = this.leader.sql("INSERT INTO notes (id, text) VALUES (:id, :text) ON CONFLICT (id) DO NOTHING")
+		int inserted = this.leader
+			.sql(this.comments.tag("INSERT INTO notes (id, text) VALUES (:id, :text) ON CONFLICT (id) DO NOTHING"))
 			.param("id", id)
 			.param("text", text)
 			.update();
@@ -40,7 +45,7 @@ class JdbcNoteRepository implements NoteRepository {
 
 	@Override
 	public Optional<Note> findById(UUID id) {
-		return this.leader.sql("SELECT id, text, created_at FROM notes WHERE id = :id")
+		return this.leader.sql(this.comments.tag("SELECT id, text, created_at FROM notes WHERE id = :id"))
 			.param("id", id)
 			.query(JdbcNoteRepository::note)
 			.optional();
@@ -48,7 +53,8 @@ class JdbcNoteRepository implements NoteRepository {
 
 	@Override
 	public List<Note> findNewest(int limit) {
-		return this.replica.sql("SELECT id, text, created_at FROM notes ORDER BY created_at DESC, id LIMIT :limit")
+		return this.replica
+			.sql(this.comments.tag("SELECT id, text, created_at FROM notes ORDER BY created_at DESC, id LIMIT :limit"))
 			.param("limit", limit)
 			.query(JdbcNoteRepository::note)
 			.list();

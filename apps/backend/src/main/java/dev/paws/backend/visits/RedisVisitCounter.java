@@ -1,6 +1,8 @@
 package dev.paws.backend.visits;
 
 import dev.paws.backend.failover.FailoverRetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
@@ -10,6 +12,9 @@ import org.springframework.stereotype.Component;
  *
  * <p>INCR is retried like any other call. A try that timed out after the master applied it is
  * counted twice: a visit counter can bear that, a ledger could not.
+ *
+ * <p>Redis cannot carry a trace id with a command (it has no comment or tag per command), so each
+ * call is logged here, in the request's trace: the log line is the Redis side of the trace.
  */
 @Component
 class RedisVisitCounter implements VisitCounter {
@@ -17,6 +22,8 @@ class RedisVisitCounter implements VisitCounter {
 	static final String KEY = "paws:visits";
 
 	static final String DEPENDENCY = "redis";
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisVisitCounter.class);
 
 	private final StringRedisTemplate redis;
 
@@ -34,6 +41,7 @@ class RedisVisitCounter implements VisitCounter {
 			// Only a pipelined or transactional INCR answers null; this one is neither.
 			throw new IllegalStateException("Redis INCR " + KEY + " returned no value");
 		}
+		logger.info("redis INCR {} -> {}", KEY, count);
 		return count;
 	}
 

@@ -7,6 +7,10 @@ import dev.paws.backend.failover.FailoverRetry;
 import dev.paws.backend.failover.RetryProperties;
 import io.lettuce.core.RedisCommandExecutionException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.RedisSystemException;
@@ -33,6 +37,15 @@ class RedisVisitCounterTests {
 	void incrementsOneKey() {
 		given(this.values.increment(RedisVisitCounter.KEY)).willReturn(1L);
 		assertThat(this.counter.increment()).isEqualTo(1L);
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void logsEachCallBecauseRedisCannotCarryTheTraceId(CapturedOutput output) {
+		given(this.values.increment(RedisVisitCounter.KEY)).willReturn(41L, 42L);
+		this.counter.increment();
+		this.counter.increment();
+		assertThat(output).contains("redis INCR paws:visits -> 41").contains("redis INCR paws:visits -> 42");
 	}
 
 	@Test

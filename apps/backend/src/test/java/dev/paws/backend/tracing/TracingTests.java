@@ -1,0 +1,101 @@
+package dev.paws.backend.tracing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.autoconfigure.web.servlet.AutoConfigureMockMvc;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+
+/**
+ * The shipped configuration with tracing on, as in the container: a caller's W3C traceparent is
+ * continued, the answer names the trace, log lines are JSON with the ids, SQL carries the trace.
+ */
+@SpringBootTest(properties = "spring.flyway.enabled=false")
+@AutoConfigureMockMvc
+@AutoConfigureObservability
+@ExtendWith(OutputCaptureExtension.class)
+class TracingTests {
+
+	static final String CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+	static final String CALLER_TRACEPARENT = "00-" + CALLER_TRACE + "-00f067aa0ba902b7-01";
+
+	@Autowired
+	MockMvc mvc;
+
+	@Autowired
+	Tracer tracer;
+
+	@Autowired
+	SqlComments comments;
+
+	@Test
+	void continuesTheCallersTraceAndNamesItInTheAnswer() throws Exception {
+		MvcResult result = this.mvc.perform(get("/actuator/health/liveness").header("traceparent", CALLER_TRACEPARENT))
+			.andReturn();
+		assertThat(result.getResponse().getHeader(TraceResponseHeaders.TRACE_ID)).isEqualTo(CALLER_TRACE);
+		assertThat(result.getResponse().getHeader(TraceResponseHeaders.TRACE_RESPONSE))
+			.matches("00-" + CALLER_TRACE + "-[0-9a-f]{16}-01")
+			.as("the backend's own span, a child of the caller's")
+			.isNotEqualTo(CALLER_TRACEPARENT);
+	}
+
+	@Test
+	void startsATraceWhenTheCallerSentNone() throws Exception {
+		MvcResult first = this.mvc.perform(get("/actuator/health/liveness")).andReturn();
+		MvcResult second = this.mvc.perform(get("/actuator/health/liveness")).andReturn();
+		String id = first.getResponse().getHeader(TraceResponseHeaders.TRACE_ID);
+		assertThat(id).matches("[0-9a-f]{32}");
+		assertThat(second.getResponse().getHeader(TraceResponseHeaders.TRACE_ID)).isNotEqualTo(id);
+	}
+
+	@Test
+	void logsOneJsonDocumentPerLineWithTheTraceAndSpanIds(CapturedOutput output) throws Exception {
+		Span span = this.tracer.nextSpan().name("test").start();
+		try (Tracer.SpanInScope scope = this.tracer.withSpan(span)) {
+			LoggerFactory.getLogger(TracingTests.class).info("a line inside a trace");
+		}
+		finally {
+			span.end();
+		}
+		String line = output.getOut()
+			.lines()
+			.filter((candidate) -> candidate.contains("a line inside a trace"))
+			.findFirst()
+			.orElseThrow();
+		JsonNode json = new ObjectMapper().readTree(line);
+		assertThat(json.path("message").asText()).isEqualTo("a line inside a trace");
+		assertThat(json.path("trace_id").asText()).isEqualTo(span.context().traceId());
+		assertThat(json.path("span_id").asText()).isEqualTo(span.context().spanId());
+		assertThat(json.path("@timestamp").asText()).isNotEmpty();
+		assertThat(json.path("log").path("level").asText()).isEqualTo("INFO");
+	}
+
+	@Test
+	void tagsSqlWithTheCurrentTraceSqlcommenterStyle() {
+		Span span = this.tracer.nextSpan().name("test").start();
+		try (Tracer.SpanInScope scope = this.tracer.withSpan(span)) {
+			assertThat(this.comments.tag("SELECT 1")).isEqualTo("SELECT 1 /*traceparent='00-" + span.context().traceId()
+					+ "-" + span.context().spanId() + "-01'*/");
+		}
+		finally {
+			span.end();
+		}
+		assertThat(this.comments.tag("SELECT 1")).isEqualTo("SELECT 1");
+	}
+
+}
