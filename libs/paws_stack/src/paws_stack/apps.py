@@ -22,6 +22,7 @@ apps and a team's own are wired by the same code.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from .devmode import DevSpec, parse_dev
 from .errors import AppsFileError
 
 # The secret files an app with data access receives, under /run/secrets/ (compose secrets).
@@ -92,6 +94,7 @@ class App:
     health_port: int | None
     health_path: str | None
     build: AppBuild | None
+    dev: DevSpec | None = None
 
     @property
     def image_variable(self) -> str:
@@ -179,11 +182,12 @@ def _app(path: Path, name: Any, spec: Any) -> App:
             health_port=int(health["port"]) if "port" in health else None,
             health_path=str(health.get("path", "/")) if "port" in health else None,
             build=_build(path.parent, build) if build else None,
+            dev=parse_dev(meta["dev"]) if meta.get("dev") else None,
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, re.error) as exc:
         raise AppsFileError(
             f"apps file {path}: service {name}'s x-paws block is malformed ({exc})",
-            "see docs/apps.md for the x-paws keys: data, health {port, path}, build",
+            "see docs/apps.md for the x-paws keys: data, health {port, path}, build, dev",
         ) from None
 
 

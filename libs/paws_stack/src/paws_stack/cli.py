@@ -239,6 +239,19 @@ def cmd_restart(stack: Stack, args: argparse.Namespace) -> int:
     return 0
 
 
+def _reload_line(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def cmd_dev(stack: Stack, args: argparse.Namespace) -> int:
+    from .devloop import run_dev
+
+    polling = args.polling or stack.settings.dev_polling
+    run_dev(stack, stack.progress.message, polling=polling, reloaded=_reload_line)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -305,6 +318,11 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("--since")
     logs.add_argument("--tail", type=int)
     add("restart", cmd_restart, "restart one service").add_argument("service")
+    add("dev", cmd_dev, "apps in dev mode (hot reload) until Ctrl-C").add_argument(
+        "--polling",
+        action="store_true",
+        help="poll for changes instead of inotify (PAWS_DEV_POLLING; costs CPU)",
+    )
     return parser
 
 
