@@ -99,6 +99,7 @@ STACK_COMMANDS = {
     "endpoints": "Connection URLs (`-- --show-secrets` to include passwords).",
     "logs": "Merged logs (`-- patroni-0 redis-0 --follow`).",
     "restart": "Restart one service (`-- patroni-1`).",
+    "rebuild": "Rebuild one app's image and recreate only it (`-- backend`).",
 }
 
 

@@ -27,7 +27,7 @@ from .stack import Stack
 
 Handler = Callable[[Stack, argparse.Namespace], int]
 # Commands that change the project run under its lock (.paws/locks/<project>.lock).
-LOCKED_COMMANDS = ("setup", "up", "down")
+LOCKED_COMMANDS = ("setup", "up", "down", "rebuild")
 
 
 def _emit_json(data: Any) -> None:
@@ -239,6 +239,14 @@ def cmd_restart(stack: Stack, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild(stack: Stack, args: argparse.Namespace) -> int:
+    from .rebuild import rebuild_app
+
+    seconds = rebuild_app(stack, args.service)
+    stack.progress.message(f"rebuilt and recreated {args.service} in {seconds:.0f} s")
+    return 0
+
+
 def _reload_line(line: str) -> None:
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
@@ -318,6 +326,7 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("--since")
     logs.add_argument("--tail", type=int)
     add("restart", cmd_restart, "restart one service").add_argument("service")
+    add("rebuild", cmd_rebuild, "rebuild one app's image, recreate only it").add_argument("service")
     add("dev", cmd_dev, "apps in dev mode (hot reload) until Ctrl-C").add_argument(
         "--polling",
         action="store_true",

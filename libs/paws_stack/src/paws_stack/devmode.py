@@ -9,6 +9,7 @@
         environment: {NEXT_DIST_DIR: .next-dev}
         tmpfs: [/srv/app/.next-dev]        # dev output never shares `next build`'s .next
         memory: 1536M
+        cpus: "1.50"                       # a compile is CPU-bound: it sets the reload time
         prepare: [{run: [npm, ci, ...], creates: node_modules}]
         java: {sources: src/main/java, ...}   # host-side incremental compile (backend)
         dependencies: [package.json, package-lock.json]   # a change rebuilds the image
@@ -62,6 +63,7 @@ class DevSpec:
     environment: dict[str, str] = field(default_factory=dict)
     tmpfs: tuple[str, ...] = ()
     memory: str | None = None
+    cpus: str | None = None
     as_owner: bool = False
     prepare: tuple[PrepareStep, ...] = ()
     java: JavaCompile | None = None
@@ -91,6 +93,7 @@ def parse_dev(block: dict[str, Any]) -> DevSpec:
         environment={str(k): str(v) for k, v in (block.get("environment") or {}).items()},
         tmpfs=tuple(str(t) for t in block.get("tmpfs", [])),
         memory=str(block["memory"]) if "memory" in block else None,
+        cpus=str(block["cpus"]) if "cpus" in block else None,
         as_owner=bool(block.get("as_owner", False)),
         prepare=tuple(
             PrepareStep(tuple(str(a) for a in step["run"]), step.get("creates"))
@@ -136,8 +139,9 @@ def dev_service(context: Path, spec: DevSpec, image: str, polling: bool) -> dict
         service["command"] = list(spec.command)
     if spec.tmpfs:
         service["tmpfs"] = list(spec.tmpfs)  # compose adds them to the service's own
-    if spec.memory:
-        service["deploy"] = {"resources": {"limits": {"memory": spec.memory}}}
+    limits = {k: v for k, v in (("memory", spec.memory), ("cpus", spec.cpus)) if v}
+    if limits:
+        service["deploy"] = {"resources": {"limits": limits}}
     if spec.as_owner:
         service["user"] = owner_of(context)
     return service
