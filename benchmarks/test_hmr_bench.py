@@ -31,7 +31,7 @@ import pytest
 
 from paws_stack import Stack
 
-from .conftest import ROOT, new_stack
+from benchmarks.conftest import ROOT, new_stack
 
 PAGE = ROOT / "apps" / "frontend" / "app" / "page.tsx"
 HANDLER = ROOT / "apps/backend/src/main/java/dev/paws/backend/system/ApiExceptionHandler.java"
