@@ -29,9 +29,8 @@ from typing import Any
 import httpx
 import pytest
 
-from paws_stack import Stack
-
 from benchmarks.conftest import ROOT, new_stack
+from paws_stack import Stack
 
 PAGE = ROOT / "apps" / "frontend" / "app" / "page.tsx"
 HANDLER = ROOT / "apps/backend/src/main/java/dev/paws/backend/system/ApiExceptionHandler.java"
