@@ -177,7 +177,14 @@ class DevLoop:
         for d in self.apps:
             if d.spec.ready_pattern:
                 threading.Thread(target=self._follow, args=(d,), daemon=True).start()
-        roots = [str(d.context) for d in self.apps]
+        # Not the whole context: inotify watches are per directory, and node_modules or
+        # target/ would take thousands of them for changes nobody needs to see.
+        roots = [
+            str(child)
+            for d in self.apps
+            for child in sorted(d.context.iterdir())
+            if child.name not in DEV_IGNORED
+        ]
         watcher = watchfiles.watch(
             *roots,
             watch_filter=watchfiles.DefaultFilter(
