@@ -36,6 +36,8 @@ def javac_argv(context: Path, spec: JavaCompile, files: list[Path]) -> list[str]
     classes = context / spec.classes
     classpath = f"{classes}:{context / spec.classpath}/*"
     options = ["--release", spec.release, "-parameters", "-g", "-encoding", "UTF-8", "-proc:none"]
+    # A one-shot compiler JVM: the C1 compiler only and the serial collector start it faster.
+    options += ["-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"]
     return ["javac", "-d", str(classes), "-cp", classpath, *options, *map(str, files)]
 
 

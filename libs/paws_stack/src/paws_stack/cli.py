@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -256,6 +257,9 @@ def cmd_dev(stack: Stack, args: argparse.Namespace) -> int:
     from .devloop import run_dev
 
     polling = args.polling or stack.settings.dev_polling
+    # `dev` ends only by a signal: a shell that started it in the background (which ignores
+    # SIGINT for its children) must still be able to stop it the way a terminal's Ctrl-C does.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     run_dev(stack, stack.progress.message, polling=polling, reloaded=_reload_line)
     return 0
 

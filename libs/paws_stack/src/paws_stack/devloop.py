@@ -167,6 +167,8 @@ class DevLoop:
             else:
                 compose = self.stack.compose()
             compose.run("up", "--detach", "--no-build", "--no-deps", *self.names)
+        self.stack.wait_healthy(time.monotonic() + HEALTH_BUDGET)
+        self.report("the apps run their production images again; the stack is healthy")
 
     # --- watching ----------------------------------------------------------------------------
 
@@ -200,8 +202,18 @@ class DevLoop:
         )
         for changes in watcher:
             saved = time.time()
+            # An editor's (or sed's) temporary file, created and gone within the batch.
+            scratch = {
+                p for c, p in changes if c == watchfiles.Change.added and not Path(p).exists()
+            }
             for d in self.apps:
-                paths = sorted({Path(p) for _, p in changes if Path(p).is_relative_to(d.context)})
+                paths = sorted(
+                    {
+                        Path(p)
+                        for _, p in changes
+                        if p not in scratch and Path(p).is_relative_to(d.context)
+                    }
+                )
                 if paths:
                     self._changed(d, paths, saved)
 
@@ -224,7 +236,9 @@ class DevLoop:
         """Compile the Java sources among `paths` and copy resources; None when nothing to do."""
         java = d.spec.java
         assert java is not None  # noqa: S101 (only called for apps with a java block)
-        sources = [p for p in paths if p.is_relative_to(d.context / java.sources)]
+        sources = [
+            p for p in paths if p.is_relative_to(d.context / java.sources) and p.suffix == ".java"
+        ]
         resources = [p for p in paths if p.is_relative_to(d.context / java.resources)]
         if resources:
             _javac.copy_resources(d.context, java, resources)
@@ -232,7 +246,7 @@ class DevLoop:
             return "resources copied" if resources else None
         # A deleted source leaves its class behind: compile everything (javac cannot tell).
         deleted = any(not p.exists() for p in sources)
-        changed = [] if deleted else [p for p in sources if p.suffix == ".java"]
+        changed = [] if deleted else sources
         result = _javac.compile_java(d.context, java, changed)
         if not result.ok:
             self.report(f"{d.name}: compile failed after {result.seconds:.1f} s, not reloaded:")
