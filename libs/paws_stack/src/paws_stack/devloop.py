@@ -21,7 +21,7 @@ from typing import Any
 
 from . import _inotify, _javac
 from ._signals import shielded
-from .apps import NOT_INPUTS, App
+from .apps import HEALTH_PATH_LABEL, NOT_INPUTS, App
 from .compose import ComposeProject
 from .devmode import DevSpec, dev_service, write_override
 from .devprepare import prepare, require_mountable
@@ -97,12 +97,19 @@ class DevLoop:
     # --- switching ---------------------------------------------------------------------------
 
     def dev_compose(self, plan: ImagePlan) -> ComposeProject:
-        services = {
-            d.name: dev_service(d.context, d.spec, plan.service("app"), self.polling)
-            for d in self.apps
-        }
+        services = {d.name: self._service(d, plan) for d in self.apps}
         target = self.stack.settings.state_path / "compose" / f"{self.stack.project}-dev.yaml"
         return self.stack.compose(plan, extra_files=(write_override(services, target),))
+
+    def _service(self, d: DevApp, plan: ImagePlan) -> dict[str, Any]:
+        service = dev_service(d.context, d.spec, plan.service("app"), self.polling)
+        if d.spec.health_path and d.app.health_port:
+            # next dev answers 500 on every compiled route while a file has a syntax error
+            # (that is the overlay's job): dev health asks whether the server serves at all.
+            url = f"http://127.0.0.1:{d.app.health_port}{d.spec.health_path}"
+            service["labels"][HEALTH_PATH_LABEL] = d.spec.health_path
+            service["healthcheck"] = {"test": ["CMD", "curl", "-fsS", "-o", "/dev/null", url]}
+        return service
 
     def start(self) -> None:
         """Check, prepare, and recreate the app containers in dev mode; wait for health."""

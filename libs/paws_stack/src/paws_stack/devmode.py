@@ -69,6 +69,8 @@ class DevSpec:
     java: JavaCompile | None = None
     dependencies: tuple[str, ...] = ()
     ready: str | None = None
+    # Where dev mode's health is read, if not the app's own path (see docs/dev-loop.md).
+    health_path: str | None = None
 
     @property
     def ready_pattern(self) -> re.Pattern[str] | None:
@@ -102,6 +104,7 @@ def parse_dev(block: dict[str, Any]) -> DevSpec:
         java=JavaCompile(**{str(k): str(v) for k, v in java.items()}) if java else None,
         dependencies=tuple(str(d) for d in block.get("dependencies", [])),
         ready=str(ready) if ready is not None else None,
+        health_path=str(block["health"]["path"]) if "health" in block else None,
     )
 
 
