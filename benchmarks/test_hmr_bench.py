@@ -130,6 +130,8 @@ def test_hmr(benchmark: Any, dev: Stack) -> None:
             page.add_init_script(f"({OBSERVER})()")
             page.goto(str(dev.endpoints().frontend_url), wait_until="networkidle")
             page.evaluate("() => { window.__pawsNonce = 'bench'; }")
+            # The page as a developer sees it in dev mode (docs/dev-loop.md uses this one).
+            page.screenshot(path=str(ROOT / ".benchmarks" / "dev-mode.png"))
             for _ in range(CLICKS):
                 page.get_by_test_id("counter").click()
             for edit in range(WARM_UP + MEASURED):
