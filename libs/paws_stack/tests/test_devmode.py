@@ -170,3 +170,29 @@ class TestJavac:
         result = _javac.compile_java(tmp_path, JavaCompile(), [source])
         assert not result.ok and "Hello.java" in result.errors
         assert not (tmp_path / "target" / "classes" / ".reloadtrigger").exists()
+
+
+class TestDevNeedsApps:
+    def test_dev_with_the_apps_off_is_refused(self, tmp_path: Path) -> None:
+        """`dev --no-apps` is one error with the fix, before any engine is asked."""
+        from paws_stack.devloop import dev_apps
+        from paws_stack.errors import PawsStackError
+        from paws_stack.settings import load_settings
+        from paws_stack.stack import Stack
+
+        stack = Stack(load_settings(project_dir=tmp_path, apps=False))
+        with pytest.raises(PawsStackError, match="dev mode needs the apps"):
+            dev_apps(stack)
+
+    def test_an_apps_file_without_dev_blocks_is_refused(self, tmp_path: Path) -> None:
+        """An apps file whose services have no x-paws.dev block: the error says to add one."""
+        from paws_stack.devloop import dev_apps
+        from paws_stack.errors import PawsStackError
+        from paws_stack.settings import load_settings
+        from paws_stack.stack import Stack
+
+        apps = tmp_path / "apps.yaml"
+        apps.write_text("services:\n  web:\n    image: x\n")
+        stack = Stack(load_settings(project_dir=tmp_path, apps_file=apps))
+        with pytest.raises(PawsStackError, match=r"x-paws\.dev block"):
+            dev_apps(stack)
