@@ -94,7 +94,8 @@ class TestOverride:
     def test_polling_fallback_sets_the_watchers_polling_variables(self, tmp_path: Path) -> None:
         """With polling on, the dev servers' watchers poll instead of using inotify."""
         service = dev_service(tmp_path, parse_dev({"mount": {".": "/a"}}), "i", polling=True)
-        assert service["environment"]["WATCHPACK_POLLING"] == "true"
+        # A number is watchpack's interval in ms; "true" would poll only every 5 s.
+        assert service["environment"]["WATCHPACK_POLLING"] == "300"
 
     def test_as_owner_runs_as_the_checkouts_owner(self, tmp_path: Path) -> None:
         """A dev server that writes files runs as the uid:gid owning the checkout."""

@@ -23,7 +23,7 @@ from . import _inotify, _javac
 from ._signals import shielded
 from .apps import HEALTH_PATH_LABEL, NOT_INPUTS, App
 from .compose import ComposeProject
-from .devmode import DevSpec, dev_service, write_override
+from .devmode import POLL_MS, DevSpec, dev_service, write_override
 from .devprepare import prepare, require_mountable
 from .errors import PawsStackError
 from .images import ImagePlan
@@ -203,7 +203,7 @@ class DevLoop:
             step=20,
             stop_event=stop,
             force_polling=self.polling,
-            poll_delay_ms=300,
+            poll_delay_ms=POLL_MS,
             rust_timeout=1000,
             yield_on_timeout=False,
         )

@@ -30,6 +30,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+# The polling fallback's interval: an edit waits up to this long to be seen.
+POLL_MS = 300
+
 
 @dataclass(frozen=True)
 class PrepareStep:
@@ -129,7 +132,8 @@ def dev_service(context: Path, spec: DevSpec, image: str, polling: bool) -> dict
     if polling:
         # Where inotify does not see the host's writes (a VM share): poll. Costs CPU, see
         # docs/dev-loop.md#polling.
-        environment |= {"WATCHPACK_POLLING": "true", "CHOKIDAR_USEPOLLING": "true"}
+        # watchpack takes a number as its interval in ms; `true` would mean every 5007 ms.
+        environment |= {"WATCHPACK_POLLING": str(POLL_MS), "CHOKIDAR_USEPOLLING": "true"}
     service: dict[str, Any] = {
         "image": image,
         "volumes": volumes,
