@@ -4,7 +4,7 @@ TOOLS := .paws/tools
 NOX := $(TOOLS)/bin/nox
 PYTHON ?= python3
 
-.PHONY: local-setup local-start local-stop local-health local-status local-logs local-endpoints local-test local-config-diff local-simulate-patroni-leader-failure local-simulate-redis-master-failure local-simulate-etcd-member-failure local-simulate-network-partition local-recover
+.PHONY: local-dev local-setup local-start local-stop local-health local-status local-logs local-endpoints local-test local-config-diff local-simulate-patroni-leader-failure local-simulate-redis-master-failure local-simulate-etcd-member-failure local-simulate-network-partition local-recover
 
 $(NOX):
 	@$(PYTHON) -m venv $(TOOLS) || { echo "error: '$(PYTHON) -m venv' failed; fix: install python3-venv (apt-get install python3-venv)" >&2; exit 2; }
@@ -15,6 +15,10 @@ local-setup: $(NOX)
 
 local-start: $(NOX)
 	$(NOX) -s up -- $(ARGS)
+
+# The apps in dev mode until Ctrl-C (docs/dev-loop.md)
+local-dev: $(NOX)
+	$(NOX) -s dev -- $(ARGS)
 
 local-stop: $(NOX)
 	$(NOX) -s down -- $(ARGS)

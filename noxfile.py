@@ -99,6 +99,7 @@ STACK_COMMANDS = {
     "endpoints": "Connection URLs (`-- --show-secrets` to include passwords).",
     "logs": "Every service's lines in time order (`-- --trace <id>`, `--level warning`, `--json`).",
     "restart": "Restart one service (`-- patroni-1`).",
+    "rebuild": "Rebuild one app's image and recreate only it (`-- backend`).",
 }
 
 
@@ -113,6 +114,17 @@ def _stack_session(command: str, description: str) -> None:
 
 for _command, _description in STACK_COMMANDS.items():
     _stack_session(_command, _description)
+
+
+@nox.session(python=PYTHON)
+def dev(session: nox.Session) -> None:
+    """The apps in dev mode (next dev HMR, DevTools restarts) until Ctrl-C; docs/dev-loop.md."""
+    _install_stack(session)
+    # On Ctrl-C, dev puts the apps back on production images built from the current sources,
+    # which can take minutes: nox must not SIGKILL it half a second later.
+    session.run(
+        "paws-stack", "dev", *session.posargs, interrupt_timeout=900.0, terminate_timeout=60.0
+    )
 
 
 @nox.session(name="config-diff", python=PYTHON)

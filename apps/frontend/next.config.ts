@@ -12,6 +12,11 @@ const nextConfig: NextConfig = {
   outputFileTracingExcludes: {
     "*": ["node_modules/sharp/**", "node_modules/@img/**", "node_modules/typescript/**"],
   },
+  // `paws-stack dev` runs `next dev` with NEXT_DIST_DIR=.next-dev, so dev output never
+  // mixes with the production build's .next.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
+  // The dev server is reached as 127.0.0.1 through the published port (HMR included).
+  allowedDevOrigins: ["127.0.0.1", "localhost"],
   poweredByHeader: false,
   reactStrictMode: true,
 };

@@ -36,16 +36,22 @@ def app_images(apps: AppsFile, plan: ImagePlan) -> dict[str, str]:
 
 
 def build_app_images(
-    client: Any, apps: AppsFile, plan: ImagePlan, state_dir: Path, report: Report
+    client: Any,
+    apps: AppsFile,
+    plan: ImagePlan,
+    state_dir: Path,
+    report: Report,
+    force: bool = False,
 ) -> dict[str, str]:
-    """Build each app image whose sources changed; return the compose image variables."""
+    """Build each app image whose sources changed (all, with force); return the variables."""
     for app in apps.apps:
         if app.build is None:
             continue
         image = app_image(app, plan)
-        if image_exists(client, image):
+        if image_exists(client, image) and not force:
             continue
-        report(f"building {app.name}: its sources changed or its image is missing")
+        why = "asked to" if force else "its sources changed or its image is missing"
+        report(f"building {app.name}: {why}")
         log_path = state_dir / "logs" / f"build-{app.name}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with log_path.open("w", encoding="utf-8") as log:

@@ -23,6 +23,7 @@ apps and a team's own are wired by the same code.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from .devmode import DevSpec, parse_dev
 from .errors import AppsFileError
 
 # The secret files an app with data access receives, under /run/secrets/ (compose secrets).
@@ -97,6 +99,7 @@ class App:
     # infrastructure, for an app that retries its first connections itself (the JVM's start
     # then overlaps the cluster's election instead of following it).
     wait_for_data: bool = True
+    dev: DevSpec | None = None
 
     @property
     def image_variable(self) -> str:
@@ -185,11 +188,12 @@ def _app(path: Path, name: Any, spec: Any) -> App:
             health_path=str(health.get("path", "/")) if "port" in health else None,
             build=_build(path.parent, build) if build else None,
             wait_for_data=_flag(meta, "wait_for_data", default=True),
+            dev=parse_dev(meta["dev"]) if meta.get("dev") else None,
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, re.error) as exc:
         raise AppsFileError(
             f"apps file {path}: service {name}'s x-paws block is malformed ({exc})",
-            "see docs/apps.md for the x-paws keys: data, wait_for_data, health {port, path}, build",
+            "see docs/apps.md for the x-paws keys: data, wait_for_data, health, build, dev",
         ) from None
 
 

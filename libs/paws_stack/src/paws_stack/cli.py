@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -30,7 +31,7 @@ from .stack import Stack
 
 Handler = Callable[[Stack, argparse.Namespace], int]
 # Commands that change the project run under its lock (.paws/locks/<project>.lock).
-LOCKED_COMMANDS = ("setup", "up", "down")
+LOCKED_COMMANDS = ("setup", "up", "down", "rebuild")
 
 
 def _emit_json(data: Any) -> None:
@@ -273,6 +274,30 @@ def cmd_restart(stack: Stack, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild(stack: Stack, args: argparse.Namespace) -> int:
+    from .rebuild import rebuild_app
+
+    seconds = rebuild_app(stack, args.service)
+    stack.progress.message(f"rebuilt and recreated {args.service} in {seconds:.0f} s")
+    return 0
+
+
+def _reload_line(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def cmd_dev(stack: Stack, args: argparse.Namespace) -> int:
+    from .devloop import run_dev
+
+    polling = args.polling or stack.settings.dev_polling
+    # `dev` ends only by a signal: a shell that started it in the background (which ignores
+    # SIGINT for its children) must still be able to stop it the way a terminal's Ctrl-C does.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    run_dev(stack, stack.progress.message, polling=polling, reloaded=_reload_line)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -343,6 +368,12 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("--tail", type=int, help="the last N lines of each member")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
     add("restart", cmd_restart, "restart one service").add_argument("service")
+    add("rebuild", cmd_rebuild, "rebuild one app's image, recreate only it").add_argument("service")
+    add("dev", cmd_dev, "apps in dev mode (hot reload) until Ctrl-C").add_argument(
+        "--polling",
+        action="store_true",
+        help="poll for changes instead of inotify (PAWS_DEV_POLLING; costs CPU)",
+    )
     return parser
 
 

@@ -51,6 +51,8 @@ class StackSettings(BaseSettings):
     apps: bool = True
     # A compose file of the team's own services; the reference apps are the default.
     apps_file: Path | None = None
+    # `dev`: poll for changes instead of inotify (VM shares, WSL2 Windows paths); costs CPU.
+    dev_polling: bool = False
     wait_timeout: float = Field(default=300.0, gt=0, le=3600)
     secrets_dir: Path | None = None
     log_level: Literal["debug", "info", "warning"] = "warning"

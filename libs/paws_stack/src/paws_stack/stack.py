@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import _rollback
@@ -121,7 +122,10 @@ class Stack:
             self._client = docker.from_env(timeout=30)
         return self._client
 
-    def compose(self, plan: ImagePlan | None = None) -> ComposeProject:
+    def compose(
+        self, plan: ImagePlan | None = None, extra_files: tuple[Path, ...] = ()
+    ) -> ComposeProject:
+        """The project's compose files; `extra_files` go last (the dev override, say)."""
         plan = plan or ImagePlan.for_definition(self.settings.compose_dir)
         topology_env = self.topology.compose_env()
         files = [self.settings.compose_dir / "compose.yaml"]
@@ -129,6 +133,7 @@ class Stack:
             target = self.settings.state_path / "compose" / f"{self.project}-apps.yaml"
             wiring = write_wiring(self.apps, topology_env["PAWS_SENTINELS"], target)
             files += [self.apps.path, wiring]
+        files += extra_files
         env = {
             **plan.compose_env(),
             **(app_images(self.apps, plan) if self.apps else {}),
