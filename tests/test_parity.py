@@ -248,7 +248,7 @@ def test_tc033_patroni_live_drift_found_and_cleared(stack: Stack, endpoints: Pat
         wait_for(lambda: _same_memory(_leader_work_mem(stack), before), 15, "work_mem restored")
 
 
-OLD_CONFIGS = ROOT / "tests" / "fixtures" / "parity-pg96"
+OLD_CONFIGS = ROOT / "tests" / "data" / "parity-pg96"
 # What the 9.6-era files must find against the live stack, and nothing else: aliases
 # (hot_standby, yes, slave-read-only) and a redacted password that is set on both sides match.
 EXPECTED_FROM_OLD = {
