@@ -162,11 +162,20 @@ class TestContinuationAndUnparsed:
             ("patroni", "patroni-0", "syncing data to disk ... ok", "postgres"),
             ("patroni", "patroni-0", "server promoting", "postgres"),
             ("patroni", "patroni-0", "localhost:5432 - accepting connections", "postgres"),
+            ("patroni", "patroni-1", "pg_rewind: Done!", "postgres"),
+            ("patroni", "patroni-2", "2\t0/40CFB68\tno recovery target specified", "postgres"),
             ("app", "backend", "Picked up JAVA_TOOL_OPTIONS: -Xss512k", "backend"),
             ("app", "frontend", "   ▲ Next.js 15.5.29", "frontend"),
         ]:
             (record,) = records(kind, member, line)
             assert (record.level, record.service) == ("info", service), line
+
+    def test_tini_lines_keep_their_level_in_every_container(self) -> None:
+        """The init's own lines (seen after a chaos experiment's SIGSTOP) are not unparsed."""
+        line = "[FATAL tini (1)] Unexpected error when forwarding signal: 'Operation not permitted'"
+        for kind, member in [("patroni", "patroni-0"), ("redis", "redis-1"), ("app", "backend")]:
+            (record,) = records(kind, member, line)
+            assert (record.level, record.service) == ("error", "init"), kind
 
     def test_python_traceback_edges_continue_the_warning(self) -> None:
         """A traceback's unindented first and last lines belong to the line that logged it."""

@@ -264,6 +264,24 @@ def parse_entrypoint(line: str) -> Parsed | None:
     return Parsed(None, "info", match.group(1), None, "paws") if match else None
 
 
+# tini, every container's init (compose `init: true`): "[FATAL tini (1)] message".
+TINI_LINE = re.compile(r"^\[(TRACE|DEBUG|INFO|WARN|FATAL) tini \(\d+\)\] (.*)$")
+TINI_LEVELS: dict[str, Level] = {
+    "TRACE": "debug",
+    "DEBUG": "debug",
+    "INFO": "info",
+    "WARN": "warning",
+    "FATAL": "error",
+}
+
+
+def parse_tini(line: str) -> Parsed | None:
+    match = TINI_LINE.match(line)
+    if not match:
+        return None
+    return Parsed(None, TINI_LEVELS[match.group(1)], match.group(2), None, "init")
+
+
 # --- plain output of the tools the services run: no time or level of their own ----------------
 
 # (kind, pattern, service, level). The engine's timestamp is used. Seen on a fresh full stack.
@@ -289,6 +307,9 @@ PLAIN_LINES: tuple[tuple[str, str, str, Level], ...] = (
         "postgres",
         "info",
     ),
+    # pg_rewind, run by Patroni when a demoted leader rejoins, and the timeline history it reads
+    ("patroni", r"^pg_rewind: ", "postgres", "info"),
+    ("patroni", r"^\d+\t[0-9A-F]+/[0-9A-F]+\t", "postgres", "info"),
     # The JVM's own notice, before logging starts
     ("app", r"^Picked up (JAVA_TOOL_OPTIONS|_JAVA_OPTIONS):", "app", "info"),
     # next start's banner
@@ -313,16 +334,27 @@ def parse_plain(kind: str) -> Parser:
 # --- which formats each kind of member writes ----------------------------------------------------
 
 FORMATS: dict[str, tuple[Parser, ...]] = {
-    "etcd": (parse_json("etcd"), parse_go_log("etcd")),
-    "patroni": (parse_patroni, parse_postgres, parse_entrypoint, parse_plain("patroni")),
-    "redis": (parse_redis, parse_entrypoint),
-    "sentinel": (parse_redis, parse_entrypoint),
-    "haproxy": (parse_haproxy, parse_entrypoint),
-    "backend": (parse_json("backend"), parse_entrypoint, parse_plain("app")),
-    "frontend": (parse_json("frontend"), parse_entrypoint, parse_plain("app")),
+    "etcd": (parse_json("etcd"), parse_go_log("etcd"), parse_tini),
+    "patroni": (
+        parse_patroni,
+        parse_postgres,
+        parse_entrypoint,
+        parse_plain("patroni"),
+        parse_tini,
+    ),
+    "redis": (parse_redis, parse_entrypoint, parse_tini),
+    "sentinel": (parse_redis, parse_entrypoint, parse_tini),
+    "haproxy": (parse_haproxy, parse_entrypoint, parse_tini),
+    "backend": (parse_json("backend"), parse_entrypoint, parse_plain("app"), parse_tini),
+    "frontend": (parse_json("frontend"), parse_entrypoint, parse_plain("app"), parse_tini),
 }
 # A team's own app services: JSON lines, like the reference apps.
-APP_FORMATS: tuple[Parser, ...] = (parse_json("app"), parse_entrypoint, parse_plain("app"))
+APP_FORMATS: tuple[Parser, ...] = (
+    parse_json("app"),
+    parse_entrypoint,
+    parse_plain("app"),
+    parse_tini,
+)
 
 
 def parsers_for(kind: str, service: str) -> tuple[Parser, ...]:
