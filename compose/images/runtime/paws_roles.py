@@ -40,6 +40,13 @@ def _peers(variable: str) -> list[tuple[str, int]]:
 
 
 def ask_sentinels(password: str, exclude: str = "") -> str | None:
+    """The master named by the Sentinels' newest configuration (the highest config epoch).
+
+    Every Sentinel is asked: right after a failover only the one that led it knows the new
+    master for a moment (the others learn it from its hello messages), and the first answer
+    could still name the node that was just replaced, which would restart as a second master.
+    """
+    newest: tuple[int, str] | None = None
     for host, port in _peers("SENTINELS"):
         if host == exclude:
             continue
@@ -51,12 +58,15 @@ def ask_sentinels(password: str, exclude: str = "") -> str | None:
                 socket_timeout=0.5,
                 socket_connect_timeout=0.5,
             )
-            answer = client.sentinel_get_master_addr_by_name(SENTINEL_NAME)
+            state = client.sentinel_master(SENTINEL_NAME)
         except (redis.RedisError, OSError):
             continue
-        if answer:
-            return str(answer[0].decode() if isinstance(answer[0], bytes) else answer[0])
-    return None
+        if not isinstance(state, dict):
+            continue
+        epoch, master = int(state.get("config-epoch", 0)), str(state.get("ip", ""))
+        if master and (newest is None or epoch > newest[0]):
+            newest = (epoch, master)
+    return newest[1] if newest else None
 
 
 def persisted_master(previous_config: str | None) -> str | None:
@@ -72,6 +82,12 @@ def persisted_master(previous_config: str | None) -> str | None:
 
 def redis_role_line(me: str, previous_config: str | None, password: str) -> str:
     master = ask_sentinels(password)
+    if master == me:
+        # A node coming back never forks history: if another node already serves as master
+        # (promoted while this one was down, the Sentinels still converging), start as its
+        # replica; the Sentinels would demote this node within a second anyway, dropping
+        # what it took. Only asked once Sentinels run: a first start has no such node.
+        master = _data_node_master(password, exclude=me) or me
     if master is None:
         master = persisted_master(previous_config)
     if master is None:
@@ -79,9 +95,11 @@ def redis_role_line(me: str, previous_config: str | None, password: str) -> str:
     return "" if master in ("", me) else f"replicaof {master} 6379"
 
 
-def _data_node_master(password: str) -> str | None:
+def _data_node_master(password: str, exclude: str = "") -> str | None:
     best: tuple[int, str] | None = None
     for host, port in _peers("DATA_NODES"):
+        if host == exclude:
+            continue
         try:
             client = redis.Redis(
                 host=host,
