@@ -175,7 +175,7 @@ class TestContinuationAndUnparsed:
         line = "[FATAL tini (1)] Unexpected error when forwarding signal: 'Operation not permitted'"
         for kind, member in [("patroni", "patroni-0"), ("redis", "redis-1"), ("app", "backend")]:
             (record,) = records(kind, member, line)
-            assert (record.level, record.service) == ("error", "init"), kind
+            assert (record.level, record.service) == ("critical", "init"), kind
 
     def test_python_traceback_edges_continue_the_warning(self) -> None:
         """A traceback's unindented first and last lines belong to the line that logged it."""

@@ -266,20 +266,13 @@ def parse_entrypoint(line: str) -> Parsed | None:
 
 # tini, every container's init (compose `init: true`): "[FATAL tini (1)] message".
 TINI_LINE = re.compile(r"^\[(TRACE|DEBUG|INFO|WARN|FATAL) tini \(\d+\)\] (.*)$")
-TINI_LEVELS: dict[str, Level] = {
-    "TRACE": "debug",
-    "DEBUG": "debug",
-    "INFO": "info",
-    "WARN": "warning",
-    "FATAL": "error",
-}
 
 
 def parse_tini(line: str) -> Parsed | None:
     match = TINI_LINE.match(line)
     if not match:
         return None
-    return Parsed(None, TINI_LEVELS[match.group(1)], match.group(2), None, "init")
+    return Parsed(None, LEVEL_NAMES[match.group(1).lower()], match.group(2), None, "init")
 
 
 # --- plain output of the tools the services run: no time or level of their own ----------------
