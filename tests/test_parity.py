@@ -364,6 +364,101 @@ def test_tc033_imported_old_configs_fixed_on_every_member(stack: Stack, endpoint
             sentinel.execute_command("SENTINEL", "SET", "paws", "down-after-milliseconds", value)
 
 
+PG10_CONFIGS = ROOT / "tests" / "data" / "parity-pg10"
+HAPROXY_CFG = ROOT / "compose" / "config" / "haproxy" / "haproxy.cfg"
+RESTART_FIX = re.compile(r"^(patronictl edit-config .+?) then restart: patronictl restart "
+                         r"(\S+) --pending --force$")  # fmt: skip
+
+
+def _patroni_members(stack: Stack) -> list[str]:
+    return [f"http://{address(stack, s)}:8008" for s in stack.topology.services("patroni")]
+
+
+def _restart_pending_members(stack: Stack, auth: tuple[str, str]) -> None:
+    """`patronictl restart CLUSTER --pending --force`, over the REST API: every member whose
+    Patroni flags a pending restart restarts PostgreSQL (Patroni refuses one that does not)."""
+    members = _patroni_members(stack)
+
+    def all_pending() -> bool:
+        states = [httpx.get(f"{m}/patroni", timeout=5).json() for m in members]
+        return all(state.get("pending_restart") for state in states)
+
+    wait_for(all_pending, 60, "every Patroni member flags a pending restart")
+    for member in members:
+        body = {"restart_pending": True}
+        httpx.post(f"{member}/restart", json=body, auth=auth, timeout=60).raise_for_status()
+
+
+def _set_dcs_and_restart(stack: Stack, name: str, value: str | None) -> None:
+    url, auth = _patroni(stack)
+    body = {"postgresql": {"parameters": {name: value}}}
+    httpx.patch(f"{url}/config", json=body, auth=auth, timeout=10).raise_for_status()
+    _restart_pending_members(stack, auth)
+
+
+def _edit_haproxy_cfg(text: str, key: str, value: str) -> str:
+    """`set `section.directive` to `value``: replace the directive's line in that section."""
+    section, directive = key.split(".", 1)
+    lines, current, done = text.splitlines(keepends=True), "", False
+    for i, line in enumerate(lines):
+        words = line.split()
+        if line[:1].isalpha():
+            current = " ".join(words[:2]) if words[0] != "global" else "global"
+        elif current == section and words[: len(directive.split())] == directive.split():
+            indent = line[: len(line) - len(line.lstrip())]
+            lines[i], done = f"{indent}{directive} {value}\n", True
+    assert done, f"{key} not found in {HAPROXY_CFG}"
+    return "".join(lines)
+
+
+def test_tc033_restart_and_file_fixes_apply_on_the_live_stack(
+    stack: Stack, endpoints: Path
+) -> None:
+    """A postmaster setting's fix (DCS + rolling restart) and an HAProxy file fix (edit, `up`)
+    clear their findings as printed; `up` after the file edit recreates HAProxy alone."""
+    from helpers import container_ids
+    from paws_stack.images import ImagePlan
+
+    original_cfg = HAPROXY_CFG.read_text("utf-8")
+    report = _check_against(endpoints, PG10_CONFIGS)
+    found = by_key(report)
+    assert {k: found[k]["target"] for k in found} == {
+        ("postgresql", "max_files_per_process"): "2000",
+        ("haproxy", "global.maxconn"): "2000",
+    }, found
+    restart = found["postgresql", "max_files_per_process"]
+    assert restart["restart_required"] is True
+    match = RESTART_FIX.match(restart["remediation"])
+    assert match, restart["remediation"]
+    edit = found["haproxy", "global.maxconn"]["remediation"]
+    assert "compose/config/haproxy/haproxy.cfg" in edit and "up" in edit, edit
+    edited_image, dcs_changed = None, False
+    try:
+        name, value = _apply_dcs_remediation(stack, match.group(1))
+        dcs_changed = True
+        _restart_pending_members(stack, _patroni(stack)[1])
+        wait_for(lambda: set(_member_settings(stack, name)) == {value}, 60,
+                 f"{name} = {value} on every Patroni member after the restart")  # fmt: skip
+
+        before = container_ids(stack)
+        HAPROXY_CFG.write_text(_edit_haproxy_cfg(original_cfg, "global.maxconn", "2000"))
+        edited_image = ImagePlan.for_definition(ROOT / "compose").service("haproxy")
+        assert stack.up().healthy
+        after = container_ids(stack)
+        assert {s for s in before if before[s] != after.get(s)} == {"haproxy"}, (before, after)
+
+        assert not by_key(_check_against(endpoints, PG10_CONFIGS))
+        print(f"\n[TC-033] restart fix: {restart['remediation']}\n[TC-033] file fix: {edit}")
+    finally:
+        if dcs_changed:
+            _set_dcs_and_restart(stack, "max_files_per_process", None)
+        HAPROXY_CFG.write_text(original_cfg)
+        if edited_image:
+            stack.up()
+            stack.client().images.remove(edited_image)
+        wait_for(lambda: stack.health().healthy, 90, "the stack healthy again")
+
+
 # --- TC-034 --------------------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ LOG_TAIL = 12
 def app_image(app: App, plan: ImagePlan) -> str:
     """The image name for an app's current sources on the current base."""
     assert app.build is not None  # noqa: S101 (only apps with a build block have an image)
-    return f"{REPOSITORY}/{app.name}:{app.build.fingerprint()}-{plan.service_tag[:6]}"
+    return f"{REPOSITORY}/{app.name}:{app.build.fingerprint()}-{plan.tag('app')[:6]}"
 
 
 def app_images(apps: AppsFile, plan: ImagePlan) -> dict[str, str]:

@@ -5,13 +5,14 @@ One definition, two ways to the base image:
 - debian: debootstrap a root filesystem from Debian packages and `docker import` it
   (air-gapped machines, or where no registry answers).
 The per-service images then add only files on top of the base, with no network.
-Images are tagged by a hash of their definition, so an unchanged definition is never rebuilt.
+Images are tagged by a hash of their definition, so an unchanged definition is never rebuilt,
+and a change rebuilds only the images whose inputs it touches.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,11 +27,10 @@ Report = BuildReport
 SERVICE_IMAGES = ("postgres", "etcd", "redis", "haproxy", "app")
 REPOSITORY = "paws"
 BASE_INPUTS = ("versions.toml", "images/base")
-SERVICE_INPUTS = ("versions.toml", "images", "config")
 
 
-def _hash_inputs(compose_dir: Path, inputs: tuple[str, ...]) -> str:
-    digest = hashlib.sha256()
+def _hash_inputs(compose_dir: Path, inputs: tuple[str, ...], seed: str = "") -> str:
+    digest = hashlib.sha256(seed.encode())
     for relative in inputs:
         root = compose_dir / relative
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
@@ -40,26 +40,59 @@ def _hash_inputs(compose_dir: Path, inputs: tuple[str, ...]) -> str:
     return digest.hexdigest()[:12]
 
 
+def copied_sources(dockerfile: Path) -> tuple[str, ...]:
+    """The build-context paths a Dockerfile COPYs or ADDs: with the Dockerfile itself, an image's
+    inputs. Read from the Dockerfile so that a new COPY can never leave an image stale."""
+    sources: list[str] = []
+    for line in dockerfile.read_text("utf-8").splitlines():
+        words = line.split()
+        if not words or words[0].upper() not in ("COPY", "ADD"):
+            continue
+        if any(w.startswith("--from") for w in words[1:]):
+            continue  # from another build stage, not from the context
+        paths = [w for w in words[1:] if not w.startswith("--")]
+        sources.extend(p.rstrip("/") for p in paths[:-1])
+    return tuple(sources)
+
+
+def service_inputs(compose_dir: Path, name: str) -> tuple[str, ...]:
+    """What service image `name` is built from: images/<name>/ and what its Dockerfile copies."""
+    own = f"images/{name}"
+    return (own, *copied_sources(compose_dir / own / "Dockerfile"))
+
+
 @dataclass(frozen=True)
 class ImagePlan:
-    """The image names for the current definition."""
+    """The image names for the current definition.
+
+    Each service image has its own tag: a hash of the base tag and of that image's inputs, so an
+    edit of haproxy.cfg rebuilds and recreates HAProxy alone, not the Patroni cluster.
+    """
 
     base_tag: str
-    service_tag: str
+    service_tags: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def for_definition(cls, compose_dir: Path) -> ImagePlan:
+        base_tag = _hash_inputs(compose_dir, BASE_INPUTS)
         return cls(
-            base_tag=_hash_inputs(compose_dir, BASE_INPUTS),
-            service_tag=_hash_inputs(compose_dir, SERVICE_INPUTS),
+            base_tag=base_tag,
+            service_tags={
+                name: _hash_inputs(compose_dir, service_inputs(compose_dir, name), base_tag)
+                for name in SERVICE_IMAGES
+            },
         )
 
     @property
     def base(self) -> str:
         return f"{REPOSITORY}/base:{self.base_tag}"
 
+    def tag(self, name: str) -> str:
+        """Service image `name`'s tag."""
+        return self.service_tags[name]
+
     def service(self, name: str) -> str:
-        return f"{REPOSITORY}/{name}:{self.service_tag}"
+        return f"{REPOSITORY}/{name}:{self.tag(name)}"
 
     def compose_env(self) -> dict[str, str]:
         """The PAWS_IMAGE_* variables compose.yaml reads."""
