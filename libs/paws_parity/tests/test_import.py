@@ -121,6 +121,25 @@ class TestCheckAgainstImported:
                        for old in ("checkpoint_segments", "wal_keep_segments", "hot_standby",
                                    "slave-", "ALTER SYSTEM SET stats_temp"))  # fmt: skip
 
+    def test_each_finding_names_the_file_and_line_it_came_from(self) -> None:
+        """A finding from an imported file says where: set directly, renamed, removed, HAProxy."""
+        report = build_report(bundled_snapshot(), resolve_target(str(TEAM)))
+        origins = {(f.component, f.key): f.origin for f in report.findings}
+        assert all(origins.values()), origins  # every finding here comes from a file
+        assert all(":" in origin and origin.split(":")[-1].isdigit() for origin in origins.values())
+        conf = read_pg_conf(TEAM / "postgresql.conf")
+        assert origins["postgresql", "max_wal_size"] == conf["checkpoint_segments"].origin
+        assert origins["postgresql", "stats_temp_directory"] == conf["stats_temp_directory"].origin
+
+    def test_json_and_plain_reports_carry_the_origin(self) -> None:
+        """--json has `origin`; the plain line says `from FILE:LINE`."""
+        from paws_parity.formats import render_plain
+
+        report = build_report(bundled_snapshot(), resolve_target(str(TEAM)))
+        finding = next(f for f in report.findings if f.origin)
+        assert finding.to_json()["origin"] == finding.origin
+        assert f"from {finding.origin}" in render_plain(report)
+
     def test_cli_import_writes_a_snapshot(self, capsys: pytest.CaptureFixture[str]) -> None:
         """`paws-parity import FILES --json` prints one snapshot document on stdout."""
         code = main(["import", str(TEAM / "postgresql.conf"), "--release", "postgresql=9.6",

@@ -58,6 +58,7 @@ def _annotated(found: list[Difference], retired: list[renames.Retirement]) -> li
                     Kind.STRUCTURAL,
                     removed_in=r.entry.removed_in,
                     note=r.describe(),
+                    origin=r.origin,
                 )
             )
     return found
@@ -233,12 +234,13 @@ def _compare_setting(
     target: Snapshot,
 ) -> Difference | None:
     context = (mine and mine.context) or (theirs and theirs.context) or None
+    origin = (theirs and theirs.origin) or (mine and mine.origin) or ""
     if mine is None or theirs is None:
         one = mine or theirs
         value: Value = one.value if one else None
         return Difference(
             component, key, value if mine else None, value if theirs else None,
-            Kind.STRUCTURAL, context=context,
+            Kind.STRUCTURAL, context=context, origin=origin,
         )  # fmt: skip
     mine, theirs = _set_or_unset(mine, theirs)
     as_component, as_key, borrowed = _meta(component, key, local, target)
@@ -255,6 +257,7 @@ def _compare_setting(
         normalise.display(as_component, as_key, theirs, meta_for_theirs),
         Kind.RUNTIME,
         context=context,
+        origin=origin,
     )
 
 

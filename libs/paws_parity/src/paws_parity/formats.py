@@ -33,7 +33,7 @@ def verdict(report: Report) -> str:
 
 
 def _extras(finding: Finding) -> str:
-    parts = []
+    parts = [f"from {finding.origin}"] if finding.origin else []
     if finding.restart_required:
         parts.append("restart required")
     if finding.waived:

@@ -150,6 +150,7 @@ class Difference:
     release_only: bool = False  # a built-in default that exists in one server release only
     removed_in: str = ""  # a PostgreSQL parameter that server release removed, no successor
     note: str = ""  # what a retired (renamed or removed) parameter was read as
+    origin: str = ""  # where an imported setting was read (`postgresql.conf:12`), either side
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +169,7 @@ class Finding:
     waived: bool = False
     waiver_reason: str = ""
     note: str = ""
+    origin: str = ""  # the file and line an imported setting came from
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -183,4 +185,5 @@ class Finding:
             "remediation": self.remediation,
             "restart_required": self.restart_required,
             "note": self.note,
+            "origin": self.origin,
         }

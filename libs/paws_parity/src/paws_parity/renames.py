@@ -58,6 +58,7 @@ class Retirement:
     component: str = "postgresql"
     prefix: str = ""  # `postgresql.parameters.` for Patroni's DCS keys
     side: str = ""  # the side that wrote it: local or target
+    origin: str = ""  # where an imported file set it (`postgresql.conf:5`)
 
     @property
     def key(self) -> str:
@@ -156,7 +157,7 @@ def retire(
         setting = result.pop(name)
         value = "" if setting.value is None else str(setting.value)
         if successor is None:
-            done.append(Retirement(name, value, last))
+            done.append(Retirement(name, value, last, origin=setting.origin or ""))
         elif successor in settings:
             done.append(Retirement(name, value, entry, successor, shadowed=True))
         else:
@@ -164,7 +165,7 @@ def retire(
             if converted is None:  # said, not guessed
                 done.append(Retirement(name, value, entry, successor))
                 continue
-            result[successor] = Setting(value=converted)
+            result[successor] = Setting(value=converted, origin=setting.origin)
             done.append(Retirement(name, value, entry, successor, converted))
     return result, done
 

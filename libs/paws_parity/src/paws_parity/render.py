@@ -26,6 +26,8 @@ def _component_table(report: Report, component: str) -> Table:
             fix += f"\nwaived: {f.waiver_reason}"
         if f.note:
             fix += f"\n{f.note}"
+        if f.origin:
+            fix += f"\nfrom {f.origin}"
         table.add_row(
             severity, f"{f.key}\n({f.kind.value}: {f.reason})", show(f.local), show(f.target), fix
         )

@@ -178,6 +178,7 @@ def _judge_one(found: Difference, rules: Rules, fallback: Severity) -> Finding |
         remediation=remediation(found, rules, template_name, restart_required),
         restart_required=restart_required,
         note=found.note,
+        origin=found.origin,
     )
 
 

@@ -69,7 +69,9 @@ def score(
     if counts["critical"] > thresholds.max_critical:
         failures.append(f"{counts['critical']} critical (at most {thresholds.max_critical})")
     if counts["warning"] >= thresholds.warning_limit:
-        failures.append(f"{counts['warning']} warnings (fewer than {thresholds.warning_limit})")
+        failures.append(
+            f"{counts['warning']} warnings (at most {thresholds.warning_limit - 1} allowed)"
+        )
     names = sorted(set(components) | {f.component for f in findings})
     breakdown = [
         ComponentScore(

@@ -44,12 +44,16 @@ def _add(settings: dict[str, str | list[str]], key: str, value: str) -> None:
         settings[key] = [current, value]
 
 
-def parse_haproxy(text: str) -> dict[str, str | list[str]]:
-    """Flat settings from an HAProxy config; repeated directives keep their order as a list."""
+def parse_haproxy(text: str, lines: dict[str, int] | None = None) -> dict[str, str | list[str]]:
+    """Flat settings from an HAProxy config; repeated directives keep their order as a list.
+
+    `lines`, when given, receives the line number where each key is first set.
+    """
     settings: dict[str, str | list[str]] = {}
     servers: dict[str, list[str]] = {}
     section = ""
-    for raw in text.splitlines():
+    first_line = {} if lines is None else lines
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = _redact(raw.split(" #", 1)[0].strip()) if not raw.lstrip().startswith("#") else ""
         if not line:
             continue
@@ -60,8 +64,11 @@ def parse_haproxy(text: str) -> dict[str, str | list[str]]:
         if words[0] == "server" and len(words) >= 3:
             port = words[2].rsplit(":", 1)[-1] if ":" in words[2] else ""
             servers.setdefault(section, []).append(" ".join([f":{port}", *words[3:]]))
+            for key in (f"{section}.servers", f"{section}.server-options"):
+                first_line.setdefault(key, number)
             continue
         directive, value = _directive(words)
+        first_line.setdefault(f"{section}.{directive}", number)
         _add(settings, f"{section}.{directive}", value)
     for section_name, options in servers.items():
         settings[f"{section_name}.servers"] = str(len(options))

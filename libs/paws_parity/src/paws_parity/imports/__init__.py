@@ -66,10 +66,11 @@ def _known(path: Path) -> bool:
 
 
 def _haproxy(path: Path) -> dict[str, Setting]:
-    settings = {}
-    for key, value in parse_haproxy(read_text(path)).items():
+    settings, lines = {}, dict[str, int]()
+    for key, value in parse_haproxy(read_text(path), lines).items():
         items: Value = value if isinstance(value, str) else list[Scalar](value)
-        settings[key] = Setting(value=items, origin=path.name)
+        where = f"{path.name}:{lines[key]}" if key in lines else path.name
+        settings[key] = Setting(value=items, origin=where)
     return settings
 
 
