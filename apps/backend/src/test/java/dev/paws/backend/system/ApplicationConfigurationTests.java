@@ -3,6 +3,7 @@ package dev.paws.backend.system;
 import java.time.Duration;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.paws.backend.failover.AwaitingLeaderDataSource;
 import dev.paws.backend.failover.EvictConnectionsOnDemotedLeader;
 import dev.paws.backend.failover.RetryProperties;
 import io.lettuce.core.ReadFrom;
@@ -78,6 +79,8 @@ class ApplicationConfigurationTests {
 					.containsEntry("connectTimeout", "2")
 					.containsEntry("socketTimeout", "10")
 					.containsEntry("tcpKeepAlive", "true");
+				// Connections open through the failover-patient wrapper, not Hikari's 5 s backoff.
+				assertThat(pool.getDataSource()).as(pool.getPoolName()).isInstanceOf(AwaitingLeaderDataSource.class);
 			}
 		}
 
