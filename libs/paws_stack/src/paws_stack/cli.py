@@ -225,7 +225,7 @@ def cmd_endpoints(stack: Stack, args: argparse.Namespace) -> int:
     if args.json:
         _emit_json(endpoints)
     else:
-        for name, value in endpoints.model_dump().items():
+        for name, value in endpoints.model_dump(exclude_none=True).items():
             shown = ",".join(value) if isinstance(value, list) else value
             sys.stdout.write(f"{name}\t{shown}\n")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from .enginehost import tunnel_command
 from .secrets import SecretStore
 from .settings import StackSettings
 from .topology import Topology
@@ -24,10 +25,16 @@ class Endpoints(BaseModel):
     # The reference apps' addresses; None when the stack runs without apps.
     frontend_url: str | None = None
     backend_url: str | None = None
+    # With a remote engine the ports above open on its host: this command brings them here.
+    tunnel: str | None = None
 
 
 def build_endpoints(
-    settings: StackSettings, topology: Topology, secrets: SecretStore, show_secrets: bool
+    settings: StackSettings,
+    topology: Topology,
+    secrets: SecretStore,
+    show_secrets: bool,
+    engine_endpoint: str = "",
 ) -> Endpoints:
     def password(name: str) -> str:
         return secrets.read(name) if show_secrets else MASK
@@ -44,4 +51,5 @@ def build_endpoints(
         haproxy_stats_url=f"http://{host}:{settings.stats_port}/stats",
         frontend_url=f"http://{host}:{settings.frontend_port}" if settings.apps else None,
         backend_url=f"http://{host}:{settings.backend_port}" if settings.apps else None,
+        tunnel=tunnel_command(engine_endpoint, sorted(settings.published_ports().values())),
     )

@@ -20,9 +20,10 @@ from .apps import AppsFile, fix_for, load_apps_file, write_wiring
 from .buildlog import BuildReport
 from .compose import ComposeProject, last_lines, stop_group
 from .endpoints import Endpoints, build_endpoints
+from .enginehost import announce, engine_endpoint, platform_checks
 from .errors import AppFailed, AppsFileError, ComposeError, ProbeError, StackNotHealthy
 from .health import HealthReport, assess
-from .hostcheck import HostReport, check_host
+from .hostcheck import IMAGE_DISK_GIB, HostReport, check_host
 from .images import ImagePlan, build_images, missing_images
 from .install import ensure_engine
 from .members import Inventory, health_states, inventory
@@ -170,11 +171,10 @@ class Stack:
         current = self.inventory()
         held_by_us = set(self.settings.published_ports().values()) if current.running else set()
         plan = ImagePlan.for_definition(self.settings.compose_dir)
-        need_disk = 3.0 if missing_images(self.client(), plan) else 0.0
+        need_disk = IMAGE_DISK_GIB if missing_images(self.client(), plan) else 0.0
         report = check_host(self.settings, ignore_ports=held_by_us, need_disk_gib=need_disk)
-        for check in report.checks:
-            if check.level == "warning":
-                self.progress.message(f"warning: {check.detail}")
+        report = HostReport(report.checks + tuple(platform_checks(self.client(), self.settings)))
+        announce(report, self.progress.message)
         created = self.secrets.ensure(volumes_exist=self._any_volumes())
         if created:
             self.progress.message(f"generated {len(created)} secrets in {self.secrets.path}")
@@ -396,4 +396,5 @@ class Stack:
 
     def endpoints(self, show_secrets: bool = False) -> Endpoints:
         """Connection URLs; passwords masked unless show_secrets."""
-        return build_endpoints(self.settings, self.topology, self.secrets, show_secrets)
+        endpoint = engine_endpoint(self.client())
+        return build_endpoints(self.settings, self.topology, self.secrets, show_secrets, endpoint)
