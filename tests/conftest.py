@@ -20,7 +20,6 @@ import pytest
 from paws_stack import HealthReport, Stack
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ("stack", "exclusive")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -78,7 +78,6 @@ class Fault:
         # The undo as data, for the journal; empty for one-way actions (nothing to undo).
         self.records = list(records)
         self.injected_at: float | None = None
-        self.undone_at: float | None = None
         self.undo_error: str | None = None
 
     def __repr__(self) -> str:
@@ -130,7 +129,6 @@ class Fault:
                     time.sleep(UNDO_PAUSE_S)
                     continue
                 self.undo_error = None
-                self.undone_at = time.monotonic()
                 log.info("fault.undone", fault=repr(self))
                 return
 

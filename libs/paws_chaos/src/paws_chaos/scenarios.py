@@ -82,8 +82,8 @@ class Expect(_Strict):
     max_leader_change_s: float | None = 60.0
     max_client_errors: int | None = None
     min_acked: int = Field(default=50, ge=0)
-    # The old leader acknowledges nothing from ttl + loop_wait + 3 s after the fault until it is
-    # restored (partition, quorum loss without failsafe).
+    # The old leader acknowledges nothing from ttl + loop_wait + DEMOTE_SLACK_S (verdict.py, 8 s)
+    # after the fault until it is restored (partition, quorum loss without failsafe).
     old_leader_stops_writes: bool = False
     # ... and nobody else does either (quorum loss without failsafe: no leader at all).
     no_writes_until_restore: bool = False

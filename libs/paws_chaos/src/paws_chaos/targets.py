@@ -15,9 +15,6 @@ from .faults import Container, Fault, action, kill, pause, stop, stop_members
 from .netfaults import disconnect, isolate, netem
 from .scenarios import Step
 
-# role names a target may use -> roles in the health report
-ROLE_ALIASES = {"any": None, "replica": "replica"}
-
 
 def pick(report: HealthReport, target: str, count: int = 1) -> list[Component]:
     """The members a target names, in a stable order (followers before the leader for `any`).

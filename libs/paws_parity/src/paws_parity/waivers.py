@@ -14,7 +14,6 @@ from .documents import read_model
 from .errors import WaiverError
 from .model import Finding
 
-DEFAULT_FILE = "parity-waivers.yaml"
 _FIX = "each waiver needs `key` and a non-empty `reason`; `expires` is a date like 2025-12-31"
 
 

@@ -431,9 +431,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as interrupt:
         err.print(f"interrupted ({interrupt})" if str(interrupt) else "interrupted", markup=False)
         return exit_code(interrupt)
-    except ProbeError as exc:
-        err.print(f"error: {exc}", markup=False)
-        return 2
     except PawsStackError as exc:
         err.print(f"error: {exc}", markup=False)
         return 2

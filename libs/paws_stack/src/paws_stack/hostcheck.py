@@ -53,6 +53,7 @@ class Check:
     ok: bool
     detail: str
     level: Level
+    fix: str = ""  # what to do about an error-level check
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ def check_disk(path: Path, need_gib: float, free: int | None = None) -> Check:
         False,
         f"only {have:.1f} GiB free at {path}; building the images needs {need_gib:g} GiB",
         "error",
+        "free disk space there (docker image prune removes unused images)",
     )
 
 
@@ -306,7 +308,5 @@ def check_host(
     )
     for check in checks:
         if check.level == "error":
-            raise HostCheckError(
-                check.detail, "free disk space there (docker image prune removes unused images)"
-            )
+            raise HostCheckError(check.detail, check.fix or "see docs/troubleshooting.md")
     return HostReport(checks)

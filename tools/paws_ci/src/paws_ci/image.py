@@ -178,7 +178,7 @@ def base_image_for(repo: Path, report: Report, build: bool) -> str:
     except ImportError:
         raise RunnerImageMissing(
             "paws_stack is not installed, so the base image name is unknown",
-            "install libs/paws_stack (nox -s ci does), or pass --base-image",
+            "install libs/paws_stack (nox -s ci does: `pip install -e libs/paws_stack`)",
         ) from None
     base: str = ImagePlan.for_definition(repo / "compose").base
     if image_exists(base) or not build:
