@@ -248,9 +248,14 @@ def _integration(session: nox.Session, *pytest_args: str) -> None:
     _install_libraries(session)
     _ensure_chromium(session)
     env = {**TEST_STACK_ENV, "PYTHONUNBUFFERED": "1"}
+    # pytest's tmp_path inside the checkout: the engine bind-mounts a test project's secret files
+    # from its own host, and inside an act job (`make local-ci`) only the checkout is shared.
+    basetemp = f"--basetemp={ROOT / '.paws' / 'test' / 'tmp'}"
     try:
         # Tests run experiments: a Ctrl-C must leave them time to undo their faults.
-        session.run("pytest", "-ra", "-s", "tests", *pytest_args, env=env, **CHILD_UNDO_TIME)
+        session.run(
+            "pytest", "-ra", "-s", basetemp, "tests", *pytest_args, env=env, **CHILD_UNDO_TIME
+        )
     finally:
         if os.environ.get("CI"):
             # CI machines keep nothing: bring every test project down, data included.
