@@ -59,7 +59,11 @@ def test_local_ci_end_to_end(benchmark: Any, warm: None) -> None:
 def test_local_ci_default_run(benchmark: Any, warm: None) -> None:
     """Wall clock of `make local-ci` as is: lint, unit and the full integration job, green."""
     result = benchmark.pedantic(_run, args=DEFAULT_RUN, rounds=1, iterations=1)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    # The whole run's output, for reading a failure the assertion's excerpt cuts short.
+    log = ROOT / ".benchmarks" / "ci-default-run.log"
+    log.parent.mkdir(exist_ok=True)
+    log.write_text(result.stdout + result.stderr, "utf-8")
+    assert result.returncode == 0, f"{log}:\n" + result.stdout[-4000:] + result.stderr[-2000:]
     for job in ("ci/lint", "ci/unit", "ci/integration"):
         assert re.search(rf"^{re.escape(job)} +success ", result.stdout, re.MULTILINE), job
     tests = re.search(r"\[ci/integration\].*=+ (\d+) passed", result.stdout)
