@@ -110,6 +110,8 @@ def _redis(stack: Stack, member: Member) -> redis.Redis:
         port=6379,
         password=stack.secrets.read("redis_password"),
         socket_timeout=30,
+        # SELECT picks the database of one connection: all commands must go through it.
+        single_connection_client=True,
         socket_connect_timeout=3,
     )
 

@@ -111,6 +111,8 @@ def redis_checks(stack: Stack, master: Member, manifest: Manifest) -> list[Check
         port=6379,
         password=stack.secrets.read("redis_password"),
         socket_timeout=30,
+        # SELECT picks the database of one connection: all commands must go through it.
+        single_connection_client=True,
     )
     present = {str(i) for i in databases(client.info("keyspace"))}
     indexes = sorted(int(i) for i in present | set(manifest.redis.keys))
