@@ -17,12 +17,14 @@ of the stack's major versions. Then:
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import docker.errors
 import httpx
 import psycopg
 from psycopg import sql
@@ -189,8 +191,8 @@ def prepare_volumes(stack: Stack, backup: CheckedBackup) -> None:
     etcd = next(m for m in stack.inventory().members if m.kind == "etcd")
     image = client.containers.get(etcd.container).image.id
     name = f"{stack.project}-restore"
-    for leftover in client.containers.list(all=True, filters={"name": f"^{name}$"}):
-        leftover.remove(force=True)  # from a restore that was killed: ours by name
+    with contextlib.suppress(docker.errors.NotFound):
+        client.containers.get(name).remove(force=True)  # left by a killed restore: ours
     files: dict[str, Path | bytes] = {
         f"restore/{ETCD_SNAPSHOT}": backup.snapshot,
         f"restore/{REDIS_RDB}": backup.path / REDIS_RDB,
