@@ -4,7 +4,7 @@ TOOLS := .paws/tools
 NOX := $(TOOLS)/bin/nox
 PYTHON ?= python3
 
-.PHONY: local-dev local-setup local-start local-stop local-health local-status local-logs local-endpoints local-test local-config-diff local-simulate-patroni-leader-failure local-simulate-redis-master-failure local-simulate-etcd-member-failure local-simulate-network-partition local-recover
+.PHONY: local-dev local-setup local-start local-stop local-health local-status local-logs local-endpoints local-test local-config-diff local-simulate-patroni-leader-failure local-simulate-redis-master-failure local-simulate-etcd-member-failure local-simulate-network-partition local-recover local-backup local-restore
 
 $(NOX):
 	@$(PYTHON) -m venv $(TOOLS) || { echo "error: '$(PYTHON) -m venv' failed; fix: install python3-venv (apt-get install python3-venv)" >&2; exit 2; }
@@ -34,6 +34,13 @@ local-logs: $(NOX)
 
 local-endpoints: $(NOX)
 	$(NOX) -s endpoints -- $(ARGS)
+
+# make local-backup [ARGS=--list]; make local-restore ARGS="<backup> [--yes]" (docs/backup.md)
+local-backup: $(NOX)
+	$(NOX) -s backup -- $(ARGS)
+
+local-restore: $(NOX)
+	$(NOX) -s restore -- $(ARGS)
 
 local-test: $(NOX)
 	$(NOX) -s tests -- $(ARGS)

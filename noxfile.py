@@ -100,6 +100,8 @@ STACK_COMMANDS = {
     "logs": "Every service's lines in time order (`-- --trace <id>`, `--level warning`, `--json`).",
     "restart": "Restart one service (`-- patroni-1`).",
     "rebuild": "Rebuild one app's image and recreate only it (`-- backend`).",
+    "backup": "Back up PostgreSQL, Redis and etcd to .paws/backups/ (`-- --list` lists them).",
+    "restore": "Replace the stack's data with a backup's (`-- <backup> [--yes]`), then verify.",
 }
 
 

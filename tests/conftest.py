@@ -30,6 +30,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "resilience: locking, identity and interruption safety (own lite projects)"
     )
+    config.addinivalue_line(
+        "markers", "backup: backup and restore on the lite profile (stops the full stack)"
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -37,9 +40,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         # Read-only checks first, then faults (each leaves the stack healthy), then the tests
         # that take the stack down or switch profile.
         if item.get_closest_marker("exclusive"):
-            return 3
+            return 4
         if item.get_closest_marker("resilience"):
             return 2  # projects of their own: after the timed chaos runs, before exclusive
+        if item.get_closest_marker("backup"):
+            return 3  # stops the shared stack and starts it again: with the exclusive ones
         return 1 if item.get_closest_marker("chaos") else 0
 
     items.sort(key=rank)

@@ -10,6 +10,8 @@ import pytest
 import paws_stack
 
 EXPECTED_ALL = [
+    "BackupError",
+    "BackupRefused",
     "Component",
     "ComposeError",
     "ComposeUnavailable",

@@ -10,6 +10,8 @@ from ._lock import ProjectLock
 from .endpoints import Endpoints
 from .engine import EngineInfo, detect_engine
 from .errors import (
+    BackupError,
+    BackupRefused,
     ComposeError,
     ComposeUnavailable,
     ConfirmationRequired,
@@ -36,6 +38,8 @@ from .topology import Topology
 __version__ = "0.2.0"
 
 __all__ = [
+    "BackupError",
+    "BackupRefused",
     "Component",
     "ComposeError",
     "ComposeUnavailable",

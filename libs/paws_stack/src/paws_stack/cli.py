@@ -17,7 +17,7 @@ import psycopg
 from docker.errors import DockerException
 from pydantic import BaseModel
 
-from . import __version__, _logging
+from . import __version__, _logging, backupcli
 from ._signals import exit_code, termination_as_interrupt
 from .console import TerminalProgress, err, health_table, out, status_table
 from .errors import ConfirmationRequired, PawsStackError, ProbeError
@@ -31,7 +31,7 @@ from .stack import Stack
 
 Handler = Callable[[Stack, argparse.Namespace], int]
 # Commands that change the project run under its lock (.paws/locks/<project>.lock).
-LOCKED_COMMANDS = ("setup", "up", "down", "rebuild")
+LOCKED_COMMANDS = ("setup", "up", "down", "rebuild", "backup", "restore")
 
 
 def _emit_json(data: Any) -> None:
@@ -369,6 +369,7 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
     add("restart", cmd_restart, "restart one service").add_argument("service")
     add("rebuild", cmd_rebuild, "rebuild one app's image, recreate only it").add_argument("service")
+    backupcli.add_commands(add)
     add("dev", cmd_dev, "apps in dev mode (hot reload) until Ctrl-C").add_argument(
         "--polling",
         action="store_true",
@@ -409,7 +410,7 @@ def _running_profile(stack: Stack) -> Stack:
 
 def _run(stack: Stack, args: argparse.Namespace) -> int:
     """The command's handler, under the project lock when it changes the project."""
-    if args.command not in LOCKED_COMMANDS:
+    if args.command not in LOCKED_COMMANDS or getattr(args, "list", False):
         code: int = args.handler(stack, args)
         return code
     with stack.lock.hold(args.command, wait=not args.no_wait, report=stack.progress.message):

@@ -20,6 +20,8 @@ PawsStackError
 │   └── AppBuildError      an app's host build step (Maven, npm) failed
 ├── AppsFileError          the apps file (PAWS_APPS_FILE) is missing or malformed
 ├── ComposeError           a compose command failed
+├── BackupError            a backup or restore could not be taken or completed
+│   └── BackupRefused      a backup is foreign, malformed, corrupt or of other major versions
 ├── StackNotHealthy        up timed out, or health could not be established
 │   └── AppFailed          an app container exited or stayed unhealthy during up
 └── ProbeError             health could not be checked at all
@@ -130,3 +132,14 @@ class ForeignProject(PawsStackError):
 
 class ConfirmationRequired(PawsStackError):
     """A command that deletes data was neither confirmed on a terminal nor given --yes."""
+
+
+class BackupError(PawsStackError):
+    """A backup could not be taken, or a restore could not be completed."""
+
+
+class BackupRefused(BackupError):
+    """A backup cannot be restored here: foreign, malformed, corrupt or other major versions.
+
+    Raised before anything of the stack is touched.
+    """
