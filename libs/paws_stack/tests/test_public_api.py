@@ -10,6 +10,7 @@ import pytest
 import paws_stack
 
 EXPECTED_ALL = [
+    "ClientTls",
     "Component",
     "ComposeError",
     "ComposeUnavailable",

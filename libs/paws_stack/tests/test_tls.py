@@ -138,18 +138,21 @@ class TestCredentials:
 
     def test_plain_probes_add_nothing(self) -> None:
         """Without a CA the probes' arguments are exactly as before."""
-        plain = self._credentials(None)
-        assert plain.pg_tls() == {}
-        assert plain.redis_tls(check_hostname=True) == {}
+        plain = self._credentials(None).tls
+        assert plain.pg() == {}
+        assert plain.redis(check_hostname=True) == {}
         assert plain.scheme == "http"
+        assert plain.http_verify() is True
 
-    def test_tls_probes_verify(self, tmp_path: Path) -> None:
-        """libpq verify-full; redis-py requires a certificate; REST over https."""
-        ca = tmp_path / "ca.crt"
-        secure = self._credentials(ca)
-        assert secure.pg_tls() == {"sslmode": "verify-full", "sslrootcert": str(ca)}
-        assert secure.redis_tls(check_hostname=True)["ssl_cert_reqs"] == "required"
+    def test_tls_probes_verify(self, store: CertificateStore) -> None:
+        """libpq verify-full; redis-py requires a certificate; REST over https, chain only."""
+        ca = store.ca_file
+        secure = self._credentials(ca).tls
+        assert secure.pg() == {"sslmode": "verify-full", "sslrootcert": str(ca)}
+        assert secure.redis(check_hostname=True)["ssl_cert_reqs"] == "required"
         assert secure.scheme == "https"
+        context = secure.http_verify(check_hostname=False)
+        assert not isinstance(context, bool) and not context.check_hostname
 
 
 class TestSettings:

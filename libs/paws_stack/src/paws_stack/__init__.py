@@ -7,6 +7,7 @@ True
 """
 
 from ._lock import ProjectLock
+from .clienttls import ClientTls
 from .endpoints import Endpoints
 from .engine import EngineInfo, detect_engine
 from .errors import (
@@ -36,6 +37,7 @@ from .topology import Topology
 __version__ = "0.2.0"
 
 __all__ = [
+    "ClientTls",
     "Component",
     "ComposeError",
     "ComposeUnavailable",

@@ -8,7 +8,6 @@ published loopback port, the way an application connects.
 from __future__ import annotations
 
 import logging
-import ssl
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from .clienttls import ClientTls
 from .health import Component, Role
 from .topology import Kind
 
@@ -58,26 +58,9 @@ class Credentials:
     # TLS mode: the local CA; every connection then speaks TLS and is verified against it.
     ca_file: Path | None = None
 
-    def redis_tls(self, check_hostname: bool) -> dict[str, Any]:
-        """redis-py's TLS arguments ({} without TLS)."""
-        if self.ca_file is None:
-            return {}
-        return {
-            "ssl": True,
-            "ssl_ca_certs": str(self.ca_file),
-            "ssl_cert_reqs": "required",
-            "ssl_check_hostname": check_hostname,
-        }
-
-    def pg_tls(self) -> dict[str, Any]:
-        """libpq's TLS arguments ({} without TLS): the server's name verified, as apps do."""
-        if self.ca_file is None:
-            return {}
-        return {"sslmode": "verify-full", "sslrootcert": str(self.ca_file)}
-
     @property
-    def scheme(self) -> str:
-        return "http" if self.ca_file is None else "https"
+    def tls(self) -> ClientTls:
+        return ClientTls(self.ca_file)
 
 
 def _timed(probe: Callable[[], Component]) -> Component:
@@ -161,7 +144,7 @@ def probe_redis(member: Member, credentials: Credentials) -> Component:
         socket_timeout=TIMEOUT,
         retry=REDIS_NO_RETRY,
         socket_connect_timeout=TIMEOUT,
-        **credentials.redis_tls(check_hostname=False),
+        **credentials.tls.redis(check_hostname=False),
     )
     info = client.info("replication")
     role: Role = "master" if info["role"] == "master" else "replica"
@@ -192,7 +175,7 @@ def probe_sentinel(member: Member, credentials: Credentials) -> Component:
         retry=REDIS_NO_RETRY,
         socket_connect_timeout=TIMEOUT,
         decode_responses=True,
-        **credentials.redis_tls(check_hostname=False),
+        **credentials.tls.redis(check_hostname=False),
     )
     reply = client.execute_command("SENTINEL", "MASTER", "paws")  # type: ignore[no-untyped-call]
     # redis-py parses this reply into a dict; raw RESP is a flat name/value list.
@@ -306,7 +289,7 @@ def sql_roundtrip(credentials: Credentials) -> str:
         user="app",
         password=credentials.app_password,
         connect_timeout=2,
-        **credentials.pg_tls(),
+        **credentials.tls.pg(),
     ) as connection:
         row = connection.execute("SELECT pg_is_in_recovery()").fetchone()
     return "replica" if row and row[0] else "primary"
@@ -331,7 +314,7 @@ def applied_migrations(credentials: Credentials) -> dict[str, Any] | None:
         user="app",
         password=credentials.app_password,
         connect_timeout=2,
-        **credentials.pg_tls(),
+        **credentials.tls.pg(),
     ) as connection:
         exists = connection.execute("SELECT to_regclass('flyway_schema_history')").fetchone()
         if not exists or exists[0] is None:
@@ -355,7 +338,7 @@ def redis_ping(credentials: Credentials) -> bool:
         password=credentials.redis_password,
         socket_timeout=TIMEOUT,
         retry=REDIS_NO_RETRY,
-        **credentials.redis_tls(check_hostname=True),
+        **credentials.tls.redis(check_hostname=True),
     )
     return bool(client.ping())
 
@@ -367,8 +350,8 @@ def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> 
     if member.state != "running" or not member.address:
         return _down(member, f"container {member.state}")
     probes: dict[str, Callable[[], Component]] = {
-        "etcd": lambda: probe_etcd(member, http, credentials.scheme),
-        "patroni": lambda: probe_patroni(member, http, credentials.scheme),
+        "etcd": lambda: probe_etcd(member, http, credentials.tls.scheme),
+        "patroni": lambda: probe_patroni(member, http, credentials.tls.scheme),
         "redis": lambda: probe_redis(member, credentials),
         "sentinel": lambda: probe_sentinel(member, credentials),
         "haproxy": lambda: probe_haproxy(member, credentials, http),
@@ -384,26 +367,14 @@ def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> 
 def probe_all(members: list[Member], credentials: Credentials) -> list[Component]:
     """Probe every member at once; a probe that fails makes its member unhealthy."""
     # One HTTP client for all probes: building its TLS context costs ~100 ms each time.
+    # Members are probed on their container address: in TLS mode the chain is verified.
+    verify = credentials.tls.http_verify(check_hostname=False)
     with (
-        httpx.Client(timeout=TIMEOUT, verify=_member_verify(credentials)) as http,
+        httpx.Client(timeout=TIMEOUT, verify=verify) as http,
         ThreadPoolExecutor(max_workers=max(1, len(members))) as pool,
     ):
         components = list(pool.map(lambda m: _probe_one(m, credentials, http), members))
     return _annotate_routes(_annotate_streaming(components))
-
-
-def _member_verify(credentials: Credentials) -> ssl.SSLContext | bool:
-    """httpx's `verify` for the members' REST APIs (the default without TLS).
-
-    Members are reached on their container address, which changes whenever a container is
-    recreated, so the certificate's chain is verified and its names are not; the addresses
-    clients use (HAProxy's, on loopback) are verified in full.
-    """
-    if credentials.ca_file is None:
-        return True
-    context = ssl.create_default_context(cafile=str(credentials.ca_file))
-    context.check_hostname = False
-    return context
 
 
 def _annotate_streaming(components: list[Component]) -> list[Component]:

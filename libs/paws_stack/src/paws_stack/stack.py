@@ -19,6 +19,7 @@ from ._signals import shielded
 from .apps import AppsFile, fix_for, load_apps_file, write_wiring
 from .buildlog import BuildReport
 from .certs import CertificateStore, identities
+from .clienttls import ClientTls
 from .compose import ComposeProject, last_lines, stop_group
 from .endpoints import Endpoints, build_endpoints
 from .errors import (
@@ -54,6 +55,7 @@ class Stack:
     _engine: engine_mod.EngineInfo | None = None
     _client: Any = None
     _apps: AppsFile | None = None
+    _client_tls: ClientTls | None = None
 
     @classmethod
     def from_settings(cls, progress: Progress | None = None, **overrides: Any) -> Stack:
@@ -177,6 +179,14 @@ class Stack:
         document = tls.wiring(self.topology, self.certificates, data_apps)
         target = self.settings.state_path / "compose" / f"{self.project}-tls.yaml"
         return tls.write_wiring(document, target)
+
+    @property
+    def client_tls(self) -> ClientTls:
+        """How clients verify this stack: the CA in TLS mode (also when started with --tls)."""
+        if self._client_tls is None:
+            tls_on = self.settings.tls or self.inventory().tls
+            self._client_tls = ClientTls(self.certificates.ca_file if tls_on else None)
+        return self._client_tls
 
     def _ensure_certificates(self) -> None:
         made = self.certificates.ensure(identities(self.settings.bind_address))
