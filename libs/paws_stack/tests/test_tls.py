@@ -9,9 +9,12 @@ from ruamel.yaml import YAML
 
 from paws_stack.certs import CertificateStore, identities
 from paws_stack.endpoints import build_endpoints
+from paws_stack.errors import SettingsError
+from paws_stack.members import Inventory
 from paws_stack.probes import Credentials
 from paws_stack.secrets import SecretStore
 from paws_stack.settings import load_settings
+from paws_stack.stack import Stack
 from paws_stack.tls import CA_TARGET, CERT_TARGET, KEY_TARGET, LABEL, wiring, write_wiring
 from paws_stack.topology import Topology
 
@@ -166,3 +169,31 @@ class TestSettings:
 
     def test_off_by_default(self, tmp_path: Path) -> None:
         assert load_settings(project_dir=tmp_path).tls is False
+
+
+class TestModeSwitch:
+    """A stack keeps its mode: `up` in the other one is refused before anything changes."""
+
+    def _stack(self, tmp_path: Path, tls: bool) -> Stack:
+        return Stack(load_settings(project_dir=tmp_path, tls=tls))
+
+    def test_running_tls_stack_refuses_a_plain_up(self, tmp_path: Path) -> None:
+        """The containers' label says TLS; the fix names both ways out."""
+        running = Inventory(members=[object()], volumes=["v"], tls=True)  # type: ignore[list-item]
+        with pytest.raises(SettingsError) as caught:
+            self._stack(tmp_path, tls=False)._require_mode(running)
+        assert "in TLS mode" in str(caught.value)
+        assert "--tls" in caught.value.remediation and "down --volumes" in caught.value.remediation
+
+    def test_volumes_made_plain_refuse_a_tls_up(self, tmp_path: Path) -> None:
+        """No containers, but the volumes were made by a plain `up` (the mode file says so)."""
+        plain = self._stack(tmp_path, tls=False)
+        plain._note_mode()
+        with pytest.raises(SettingsError, match="without TLS"):
+            self._stack(tmp_path, tls=True)._require_mode(Inventory(members=[], volumes=["v"]))
+
+    def test_same_mode_and_fresh_stacks_pass(self, tmp_path: Path) -> None:
+        """Either mode starts on no volumes; the same mode always restarts."""
+        self._stack(tmp_path, tls=False)._note_mode()
+        self._stack(tmp_path, tls=True)._require_mode(Inventory(members=[], volumes=[]))
+        self._stack(tmp_path, tls=False)._require_mode(Inventory(members=[], volumes=["v"]))
