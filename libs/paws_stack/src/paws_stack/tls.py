@@ -8,15 +8,15 @@ them the files and says PAWS_TLS=on. No secret is in it: only paths of files.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-
-from .certs import CA, SERVED_BY, CertificateStore
+from .certs import SERVED_BY, CertificateStore
 from .topology import Topology
 
 MODE_VARIABLE = "PAWS_TLS"
+CA_SECRET = "tls_ca"  # noqa: S105 (the name of the compose secret that holds the CA)
 # Where the files appear in a container (/run/secrets/<target>); the entrypoint copies them to
 # /run/paws/tls/ for the service user (compose/images/runtime/paws_tls.py reads these names).
 CA_TARGET = "tls_ca.crt"
@@ -86,11 +86,11 @@ def wiring(
     """
     data_apps = data_apps or {}
     services: dict[str, Any] = {}
-    secrets: dict[str, Any] = {CA: {"file": str(store.ca_file.resolve())}}
+    secrets: dict[str, Any] = {CA_SECRET: {"file": str(store.ca_file.resolve())}}
     full = Topology("full")
     for kind in SERVED_BY:
         for service in full.services(kind):
-            mounts = [{"source": CA, "target": CA_TARGET}]
+            mounts = [{"source": CA_SECRET, "target": CA_TARGET}]
             for part, target, path in (
                 ("crt", CERT_TARGET, store.cert(service)),
                 ("key", KEY_TARGET, store.key(service)),
@@ -101,12 +101,12 @@ def wiring(
             if kind == "etcd":
                 services[service] = _merge(services[service], _etcd(service))
     services["haproxy"] = _merge(
-        _member([{"source": CA, "target": CA_TARGET}]),
+        _member([{"source": CA_SECRET, "target": CA_TARGET}]),
         {"environment": {"HAPROXY_TLS_CHECKS": HAPROXY_TLS_CHECKS, "HAPROXY_TLS_CONNECT": " ssl"}},
     )
     for app, own in data_apps.items():
         services[app] = _merge(
-            _member([{"source": CA, "target": CA_TARGET}]),
+            _member([{"source": CA_SECRET, "target": CA_TARGET}]),
             {"environment": {**app_environment(), **own}},
         )
     # Services the profile leaves out must not be named (compose would refuse them).
@@ -146,11 +146,11 @@ def app_environment() -> dict[str, str]:
 
 
 def write_wiring(document: dict[str, Any], target: Path) -> Path:
-    """Write the override (paths only, no secrets) and return its path."""
+    """Write the override (paths only, no secrets) and return its path.
+
+    As JSON, which is YAML too: every value quoted, so `on` stays a string for compose.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    yaml = YAML()
-    yaml.default_flow_style = False
-    with target.open("w", encoding="utf-8") as handle:
-        handle.write("# Written by paws for TLS mode; do not edit (it is rewritten).\n")
-        yaml.dump(document, handle)
+    text = json.dumps(document, indent=2)
+    target.write_text(f"# Written by paws for TLS mode; do not edit (it is rewritten).\n{text}\n")
     return target
