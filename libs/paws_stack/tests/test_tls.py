@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
@@ -15,7 +18,15 @@ from paws_stack.probes import Credentials
 from paws_stack.secrets import SecretStore
 from paws_stack.settings import load_settings
 from paws_stack.stack import Stack
-from paws_stack.tls import CA_TARGET, CERT_TARGET, KEY_TARGET, LABEL, wiring, write_wiring
+from paws_stack.tls import (
+    CA_TARGET,
+    CERT_TARGET,
+    KEY_TARGET,
+    LABEL,
+    RUNTIME_DIR,
+    wiring,
+    write_wiring,
+)
 from paws_stack.topology import Topology
 
 
@@ -197,3 +208,35 @@ class TestModeSwitch:
         self._stack(tmp_path, tls=False)._note_mode()
         self._stack(tmp_path, tls=True)._require_mode(Inventory(members=[], volumes=[]))
         self._stack(tmp_path, tls=False)._require_mode(Inventory(members=[], volumes=["v"]))
+
+
+class TestContainerSide:
+    """The host's override and the containers' code name the same files (written on each side)."""
+
+    RUNTIME = Path(__file__).resolve().parents[3] / "compose" / "images" / "runtime"
+
+    def _paws_tls(self) -> Any:
+        spec = importlib.util.spec_from_file_location("paws_tls", self.RUNTIME / "paws_tls.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def test_mount_names_match_what_the_entrypoint_copies(self) -> None:
+        """/run/secrets/<target> names and the /run/paws/tls copies agree."""
+        paws_tls = self._paws_tls()
+        assert set(paws_tls.FILES) == {CA_TARGET, CERT_TARGET, KEY_TARGET}
+        assert str(paws_tls.RUNTIME) == RUNTIME_DIR
+
+    def test_the_tls_templates_read_the_entrypoints_copies(self) -> None:
+        """Every path in the services' TLS settings is one of the copies."""
+        copies = {f"{RUNTIME_DIR}/{name}" for name in self._paws_tls().FILES.values()}
+        config = self.RUNTIME.parents[1] / "config"
+        for template in (
+            "patroni/patroni-tls.yml",
+            "redis/redis-tls.conf",
+            "sentinel/sentinel-tls.conf",
+        ):
+            text = (config / template).read_text(encoding="utf-8")
+            paths = set(re.findall(r"/run/paws/tls/[a-z.]+", text))
+            assert paths and paths <= copies, (template, paths)
