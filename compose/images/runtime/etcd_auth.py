@@ -20,6 +20,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 
+import paws_tls
+
 NAMESPACE = "/service/"  # Patroni's default namespace: its keys are /service/<scope>/...
 ROLE = "patroni"
 TIMEOUT_S = 3.0
@@ -51,13 +53,14 @@ def prefix_end(prefix: str) -> str:
 def call(host: str, path: str, body: dict[str, object], token: str | None = None) -> dict:  # type: ignore[type-arg]
     """POST one gRPC-gateway request; an etcd error becomes EtcdError."""
     request = urllib.request.Request(
-        f"http://{host}/v3/{path}",
+        f"{'https' if paws_tls.enabled() else 'http'}://{host}/v3/{path}",
         data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json", **({"Authorization": token} if token else {})},
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+        context = paws_tls.client_context() if paws_tls.enabled() else None
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S, context=context) as response:
             return dict(json.loads(response.read() or b"{}"))
     except urllib.error.HTTPError as error:
         answer = json.loads(error.read() or b"{}")

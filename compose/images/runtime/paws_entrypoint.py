@@ -18,6 +18,8 @@ import re
 import sys
 from pathlib import Path
 
+import paws_tls
+
 SECRETS = Path("/run/secrets")
 TEMPLATES = Path("/etc/paws/templates")
 RUNTIME = Path("/run/paws")
@@ -95,7 +97,11 @@ def run_patroni() -> None:
     # post_bootstrap (running as postgres) needs the application password to create the role.
     write_private(RUNTIME / "pg_app_password", read_secret("pg_app_password"), "postgres")
     config = RUNTIME / "patroni.yml"
-    write_private(config, render((TEMPLATES / "patroni.yml").read_text(), {}), "postgres")
+    text = render((TEMPLATES / "patroni.yml").read_text(), {})
+    if paws_tls.enabled():
+        install_tls("postgres")
+        text = with_tls_overlay(text, render((TEMPLATES / "patroni-tls.yml").read_text(), {}))
+    write_private(config, text, "postgres")
     exec_as("postgres", ["patroni", str(config)])
 
 
@@ -109,6 +115,10 @@ def run_redis() -> None:
     role = redis_role_line(os.environ["NODE_NAME"], previous, read_secret("redis_password"))
     log(f"starting as {role or 'master'}")
     text = render((TEMPLATES / "redis.conf").read_text(), {"role": role})
+    if paws_tls.enabled():
+        install_tls("redis")
+        # Redis takes the last value of a repeated directive: the overlay's ports win.
+        text += "\n" + render((TEMPLATES / "redis-tls.conf").read_text(), {})
     write_private(config, text, "redis")
     exec_as("redis", ["redis-server", str(config)])
 
@@ -122,6 +132,9 @@ def run_sentinel() -> None:
     log(f"monitoring master {master}")
     config = data / "sentinel.conf"
     text = render((TEMPLATES / "sentinel.conf").read_text(), {"master": master})
+    if paws_tls.enabled():
+        install_tls("redis")
+        text += "\n" + render((TEMPLATES / "sentinel-tls.conf").read_text(), {})
     write_private(config, text, "redis")
     exec_as("redis", ["redis-sentinel", str(config)])
 
@@ -129,6 +142,9 @@ def run_sentinel() -> None:
 def run_haproxy() -> None:
     own_tree(RUNTIME, "haproxy", 0o700)
     config = RUNTIME / "haproxy.cfg"
+    if paws_tls.enabled():
+        # The checks' CA (HAPROXY_TLS_CHECKS names it); HAProxy serves no TLS itself.
+        install_tls("haproxy")
     write_private(config, render((TEMPLATES / "haproxy.cfg").read_text(), {}), "haproxy")
     exec_as("haproxy", ["haproxy", "-W", "-db", "-f", str(config)])
 
@@ -149,11 +165,44 @@ def run_app(argv: list[str]) -> None:
     exec_as("app", argv)
 
 
+def run_etcd() -> None:
+    """etcd in TLS mode only (the default image starts etcd directly, as the etcd user)."""
+    own_tree(Path("/var/lib/paws/etcd"), "etcd", 0o700)
+    install_tls("etcd")
+    exec_as("etcd", ["etcd"])
+
+
+# --- TLS mode (PAWS_TLS=on) -----------------------------------------------------------------
+
+
+def install_tls(user: str) -> None:
+    account = pwd.getpwnam(user)
+    paws_tls.install(account.pw_uid, account.pw_gid)
+
+
+def with_tls_overlay(text: str, overlay: str) -> str:
+    """Patroni's rendered YAML with the TLS overlay merged in (mappings deep, lists replaced)."""
+    import yaml  # PyYAML: Patroni's own dependency, so present wherever Patroni is
+
+    def merge(base: dict[str, object], extra: dict[str, object]) -> dict[str, object]:
+        for key, value in extra.items():
+            current = base.get(key)
+            if isinstance(value, dict) and isinstance(current, dict):
+                merge(current, value)
+            else:
+                base[key] = value
+        return base
+
+    merged = merge(yaml.safe_load(text), yaml.safe_load(overlay))
+    return str(yaml.safe_dump(merged, default_flow_style=False, sort_keys=False))
+
+
 ROLES = {
     "patroni": run_patroni,
     "redis": run_redis,
     "sentinel": run_sentinel,
     "haproxy": run_haproxy,
+    "etcd": run_etcd,
 }
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
+import paws_tls
 import redis
 
 SENTINEL_NAME = os.environ.get("SENTINEL_MASTER_NAME", "paws")
@@ -57,6 +58,7 @@ def ask_sentinels(password: str, exclude: str = "") -> str | None:
                 password=password,
                 socket_timeout=0.5,
                 socket_connect_timeout=0.5,
+                **paws_tls.redis_options(),
             )
             state = client.sentinel_master(SENTINEL_NAME)
         except (redis.RedisError, OSError):
@@ -107,6 +109,7 @@ def _data_node_master(password: str, exclude: str = "") -> str | None:
                 password=password,
                 socket_timeout=0.5,
                 socket_connect_timeout=0.5,
+                **paws_tls.redis_options(),
             )
             info = client.info("replication")
         except (redis.RedisError, OSError):

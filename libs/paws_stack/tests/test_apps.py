@@ -104,6 +104,17 @@ class TestWiring:
         with pytest.raises(AppsFileError, match="wait_for_data must be true or false"):
             load_apps_file(path)
 
+    def test_the_backend_names_its_tls_switch(self) -> None:
+        """x-paws.tls.environment: what TLS mode adds (the reference backend's Spring profile)."""
+        backend = next(a for a in load_apps_file(REFERENCE).apps if a.name == "backend")
+        assert backend.tls_environment == {"SPRING_PROFILES_INCLUDE": "tls"}
+
+    def test_a_malformed_tls_block_is_named(self, tmp_path: Path) -> None:
+        """tls must hold an environment mapping; anything else is refused with the key named."""
+        path = _write(tmp_path, "services:\n  api:\n    image: a\n    x-paws: {tls: yes}\n")
+        with pytest.raises(AppsFileError, match="tls must be a mapping"):
+            load_apps_file(path)
+
     def test_no_password_in_the_settings(self) -> None:
         """Connection settings name places, never a secret value."""
         environment = wiring(load_apps_file(REFERENCE), "s:1")["services"]["backend"]

@@ -37,7 +37,7 @@ class FakeStack:
         return ProjectLock.of(self.settings.state_path, self.settings.project_name)
 
     def inventory(self) -> Any:
-        return SimpleNamespace(members=[object()], volumes=list(self.volumes))
+        return SimpleNamespace(members=[object()], volumes=list(self.volumes), tls=False)
 
     def require_own_project(self) -> None:
         self.calls.append("identity")

@@ -12,6 +12,7 @@ import paws_stack
 EXPECTED_ALL = [
     "BackupError",
     "BackupRefused",
+    "ClientTls",
     "Component",
     "ComposeError",
     "ComposeUnavailable",

@@ -251,6 +251,7 @@ class Recovery:
             "user": "app",
             "password": self.stack.secrets.read("pg_app_password"),
             "connect_timeout": 3,
+            **self.stack.client_tls.pg(),
         }
 
     def _redis(self) -> redis.Redis:
@@ -261,6 +262,7 @@ class Recovery:
             password=self.stack.secrets.read("redis_password"),
             socket_timeout=3,
             decode_responses=True,
+            **self.stack.client_tls.redis(),
         )
 
     def _drop_table(self, table: str) -> str:

@@ -11,7 +11,14 @@ from typing import Any
 import httpx
 from tenacity import Retrying, stop_after_attempt, wait_fixed
 
-from paws_stack import HealthReport, PawsStackError, ProbeError, Stack, StackNotHealthy
+from paws_stack import (
+    ClientTls,
+    HealthReport,
+    PawsStackError,
+    ProbeError,
+    Stack,
+    StackNotHealthy,
+)
 from paws_stack.interrupted import RECOVER_COMMAND
 
 from .errors import FaultNotInjected, NotSteadyState, RollbackFailed, StackUnavailable
@@ -51,9 +58,12 @@ def steady_state(stack: Stack) -> HealthReport:
     return report
 
 
-def patroni_config(address: str) -> dict[str, Any]:
+def patroni_config(address: str, tls: ClientTls | None = None) -> dict[str, Any]:
     """The cluster's dynamic configuration (ttl, loop_wait, ...) from Patroni's REST API."""
-    config: dict[str, Any] = httpx.get(f"http://{address}:8008/config", timeout=3).json()
+    tls = tls or ClientTls()
+    # A member on its container address: in TLS mode its chain is verified, not its name.
+    url = f"{tls.scheme}://{address}:8008/config"
+    config: dict[str, Any] = httpx.get(url, timeout=3, verify=tls.http_verify(False)).json()
     return config
 
 
@@ -85,7 +95,7 @@ class Experiment:
         self.addresses = Addresses(self._lookup)
         leader = _named(run.before, "patroni", "leader")
         run.old_leader, run.old_master = leader, _named(run.before, "redis", "master")
-        run.config = patroni_config(self.addresses.of(leader))
+        run.config = patroni_config(self.addresses.of(leader), self.stack.client_tls)
         try:
             self._start_workloads()
         except BaseException:
@@ -121,6 +131,8 @@ class Experiment:
         return {m.service: m.address for m in self.stack.inventory().members if m.address}
 
     def _conninfo(self, host: str, port: int) -> dict[str, Any]:
+        # TLS mode: the loopback address is verified by name, a member's by its chain.
+        by_name = host == self.stack.settings.bind_address
         return {
             "host": host,
             "port": port,
@@ -128,6 +140,7 @@ class Experiment:
             "user": "app",
             "password": self.stack.secrets.read("pg_app_password"),
             "connect_timeout": self.settings.connect_timeout_s,
+            **self.stack.client_tls.pg(check_hostname=by_name),
         }
 
     def _start_workloads(self) -> None:
@@ -149,6 +162,7 @@ class Experiment:
                     f"chaos:{tag}",
                     settings.redis_wait_ms,
                     settings.write_interval_s,
+                    tls=self.stack.client_tls,
                 )
                 self._journal_workload(rd, Undo(action="delete_keys", prefix=rd.prefix))
                 writers.append(rd)
@@ -157,6 +171,7 @@ class Experiment:
             lambda: self.addresses.refresh(max_age=2.0),
             self.stack.secrets.read("redis_password"),
             settings.poll_interval_s,
+            tls=self.stack.client_tls,
         ).start()
         for writer in writers:
             writer.start()
@@ -191,6 +206,7 @@ class Experiment:
             self.stack.project,
             lambda: self.addresses.refresh(max_age=1.0),
             self.stack.secrets.read("patroni_api_password"),
+            tls=self.stack.client_tls,
         )
         try:
             with ExitStack() as held:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from paws_stack import Component, HealthReport
+from paws_stack import ClientTls, Component, HealthReport
 
 from .errors import ScenarioError
 from .faults import Container, Fault, action, kill, pause, stop, stop_members
@@ -48,11 +48,13 @@ class FaultBuilder:
         project: str,
         addresses: Callable[[], dict[str, str]],
         api_password: str,
+        tls: ClientTls | None = None,
     ) -> None:
         self._client = client
         self._project = project
         self._addresses = addresses
         self._api_password = api_password
+        self._tls = tls or ClientTls()
 
     def container(self, member: Component) -> Container:
         container: Container = self._client.containers.get(member.container)
@@ -91,10 +93,12 @@ class FaultBuilder:
         def run() -> None:
             body = {"leader": leader.name, **({"candidate": candidate} if candidate else {})}
             response = httpx.post(
-                f"http://{address}:8008/switchover",
+                f"{self._tls.scheme}://{address}:8008/switchover",
                 json=body,
                 auth=("patroni", self._api_password),
                 timeout=60,
+                # A member on its container address: its chain is verified, not its name.
+                verify=self._tls.http_verify(check_hostname=False),
             )
             if response.status_code != 200:
                 raise RuntimeError(f"switchover refused: {response.status_code} {response.text}")

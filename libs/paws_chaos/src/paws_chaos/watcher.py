@@ -20,6 +20,8 @@ import structlog
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from paws_stack import ClientTls
+
 from .ledger import Attempt
 
 log = structlog.get_logger("paws_chaos.watcher")
@@ -133,9 +135,12 @@ class Watcher:
         addresses: Callable[[], dict[str, str]],
         redis_password: str,
         interval: float,
+        tls: ClientTls | None = None,
     ) -> None:
         self._addresses = addresses
         self._password = redis_password
+        # Members on their container addresses: in TLS mode chains are verified, not names.
+        self._tls = tls or ClientTls()
         self._interval = interval
         self._samples: list[Sample] = []
         self.failed = 0  # polls that gave no evidence; each is logged
@@ -143,7 +148,9 @@ class Watcher:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="paws-chaos-watcher", daemon=True)
-        self._http = httpx.Client(timeout=PROBE_TIMEOUT_S)
+        self._http = httpx.Client(
+            timeout=PROBE_TIMEOUT_S, verify=self._tls.http_verify(check_hostname=False)
+        )
         self._pool = ThreadPoolExecutor(max_workers=8)
 
     @property
@@ -207,7 +214,7 @@ class Watcher:
     def _primary(self, address: str) -> tuple[bool, int | None, bool]:
         """(claims the leadership, timeline, answered at all)."""
         try:
-            response = self._http.get(f"http://{address}:8008/primary")
+            response = self._http.get(f"{self._tls.scheme}://{address}:8008/primary")
         except httpx.HTTPError:
             return False, None, False
         try:
@@ -226,6 +233,7 @@ class Watcher:
             socket_connect_timeout=PROBE_TIMEOUT_S,
             # redis-py's default retries (up to ~10 s on a dead node) would stall every sample.
             retry=Retry(NoBackoff(), 0),
+            **self._tls.redis(check_hostname=False),
         )
         try:
             role = client.execute_command("ROLE")  # type: ignore[no-untyped-call]

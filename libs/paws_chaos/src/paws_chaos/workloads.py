@@ -17,6 +17,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
+from paws_stack import ClientTls
+
 from .ledger import Attempt, Ledger, Outcome
 
 RECONNECT_PAUSE_S = 0.1
@@ -192,9 +194,13 @@ class RedisWriter(_Writer):
         prefix: str,
         wait_ms: int,
         interval: float,
+        tls: ClientTls | None = None,
     ) -> None:
         super().__init__(interval)
         self.prefix = prefix
+        # The Sentinels and the master are reached on container addresses (mapped from the
+        # names they announce): in TLS mode their chains are verified, not their names.
+        secure = (tls or ClientTls()).redis(check_hostname=False)
         self._wait_ms = wait_ms
         # One try per attempt: the writer's own loop is the retry, and redis-py's default
         # retries with backoff (redis-py >= 6) would hide when writes really resumed.
@@ -203,11 +209,12 @@ class RedisWriter(_Writer):
         self._sentinel = AddressMappedSentinel(
             [(addresses.of(s), 26379) for s in sentinels],
             addresses,
-            sentinel_kwargs={"password": password, **timeouts},
+            sentinel_kwargs={"password": password, **timeouts, **secure},
             password=password,
             socket_timeout=wait_ms / 1000 + 2,
             socket_connect_timeout=1.0,
             **one_shot,
+            **secure,
         )
         # redis-py's Sentinel API is untyped
         self.master: redis.Redis = self._sentinel.master_for(  # type: ignore[no-untyped-call]

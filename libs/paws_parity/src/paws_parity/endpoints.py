@@ -23,12 +23,24 @@ class PostgresEndpoint(_Strict):
     password_file: Path | None = None
 
 
+class TlsOptions(_Strict):
+    """How to verify a TLS server: against this CA file, and whether by name too.
+
+    check_hostname false verifies the chain only, for URLs that name a member by an address
+    its certificate cannot carry (a container's, which changes when it is recreated).
+    """
+
+    ca_file: Path | None = None
+    check_hostname: bool = True
+
+
 class PatroniEndpoint(_Strict):
     """Patroni REST API base URLs, one per member; the first that answers is used."""
 
     urls: list[str] = Field(min_length=1)
     username: str | None = None
     password_file: Path | None = None
+    tls: TlsOptions | None = None
 
 
 class RedisEndpoint(_Strict):
@@ -36,6 +48,7 @@ class RedisEndpoint(_Strict):
 
     url: str
     password_file: Path | None = None
+    tls: TlsOptions | None = None  # for rediss:// URLs
 
 
 class SentinelEndpoint(_Strict):
@@ -44,6 +57,7 @@ class SentinelEndpoint(_Strict):
     urls: list[str] = Field(min_length=1)
     master: str
     password_file: Path | None = None
+    tls: TlsOptions | None = None  # for rediss:// URLs
 
 
 class ContainersEndpoint(_Strict):
@@ -51,6 +65,8 @@ class ContainersEndpoint(_Strict):
 
     containers: list[str] = Field(min_length=1)
     config_path: str | None = None  # HAProxy: the rendered config inside the container
+    # etcd over https: the CA file inside the member, for the questions asked there.
+    ca_file: str | None = None
 
 
 class ComposeEndpoint(_Strict):
@@ -93,7 +109,13 @@ def _anchor(endpoints: Endpoints, base: Path) -> Endpoints:
     for name in ("postgresql", "patroni", "redis", "sentinel"):
         part = getattr(endpoints, name)
         if part is not None and part.password_file is not None:
-            updates[name] = part.model_copy(update={"password_file": fix(part.password_file)})
+            part = part.model_copy(update={"password_file": fix(part.password_file)})
+            updates[name] = part
+        tls = getattr(part, "tls", None)
+        if tls is not None and tls.ca_file is not None:
+            updates[name] = part.model_copy(
+                update={"tls": tls.model_copy(update={"ca_file": fix(tls.ca_file)})}
+            )
     if endpoints.compose is not None:
         files = [path if path.is_absolute() else base / path for path in endpoints.compose.files]
         updates["compose"] = endpoints.compose.model_copy(update={"files": files})

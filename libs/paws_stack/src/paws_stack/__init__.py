@@ -7,6 +7,7 @@ True
 """
 
 from ._lock import ProjectLock
+from .clienttls import ClientTls
 from .endpoints import Endpoints
 from .engine import EngineInfo, detect_engine
 from .errors import (
@@ -40,6 +41,7 @@ __version__ = "0.2.0"
 __all__ = [
     "BackupError",
     "BackupRefused",
+    "ClientTls",
     "Component",
     "ComposeError",
     "ComposeUnavailable",

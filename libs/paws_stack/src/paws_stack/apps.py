@@ -100,6 +100,9 @@ class App:
     # then overlaps the cluster's election instead of following it).
     wait_for_data: bool = True
     dev: DevSpec | None = None
+    # TLS mode only (x-paws.tls.environment): the app's own switch to verified connections,
+    # e.g. a Spring profile; paws adds PAWS_CA_FILE & co to every data app itself.
+    tls_environment: dict[str, str] = field(default_factory=dict)
 
     @property
     def image_variable(self) -> str:
@@ -189,12 +192,22 @@ def _app(path: Path, name: Any, spec: Any) -> App:
             build=_build(path.parent, build) if build else None,
             wait_for_data=_flag(meta, "wait_for_data", default=True),
             dev=parse_dev(meta["dev"]) if meta.get("dev") else None,
+            tls_environment=_tls_environment(meta.get("tls")),
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise AppsFileError(
             f"apps file {path}: service {name}'s x-paws block is malformed ({exc})",
-            "see docs/apps.md for the x-paws keys: data, wait_for_data, health, build, dev",
+            "see docs/apps.md for the x-paws keys: data, wait_for_data, health, build, dev, tls",
         ) from None
+
+
+def _tls_environment(tls: Any) -> dict[str, str]:
+    if tls is None:
+        return {}
+    environment = tls.get("environment") if isinstance(tls, dict) else None
+    if not isinstance(environment, dict):
+        raise ValueError("tls must be a mapping with an `environment:` mapping")
+    return {str(key): str(value) for key, value in environment.items()}
 
 
 def _flag(meta: dict[str, Any], key: str, *, default: bool) -> bool:

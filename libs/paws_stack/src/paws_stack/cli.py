@@ -223,9 +223,9 @@ def _migrations(stack: Stack) -> dict[str, Any] | None:
 def cmd_endpoints(stack: Stack, args: argparse.Namespace) -> int:
     endpoints = stack.endpoints(show_secrets=args.show_secrets)
     if args.json:
-        _emit_json(endpoints)
+        _emit_json(endpoints.shown())
     else:
-        for name, value in endpoints.model_dump(exclude_none=True).items():
+        for name, value in endpoints.shown().items():
             shown = ",".join(value) if isinstance(value, list) else value
             sys.stdout.write(f"{name}\t{shown}\n")
     return 0
@@ -343,6 +343,12 @@ def _parser() -> argparse.ArgumentParser:
         command = add(name, handler, text)
         command.add_argument("--yes", "-y", action="store_true", help="install without asking")
         command.add_argument("--source", choices=["auto", "registry", "debian"])
+        command.add_argument(
+            "--tls",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="TLS mode: a local CA, every connection verified (PAWS_TLS=on; docs/tls.md)",
+        )
         if name == "up":
             command.add_argument("--timeout", type=float, help="seconds to wait for health")
     add("build", cmd_build, "build missing images").add_argument(
@@ -391,6 +397,8 @@ def _pick_profile(args: argparse.Namespace) -> Stack:
         overrides["image_source"] = args.source
     if getattr(args, "apps", True) is False:
         overrides["apps"] = False
+    if getattr(args, "tls", False):
+        overrides["tls"] = True
     settings = load_settings(**overrides)
     _logging.configure(settings.log_level)
     stack = Stack(settings, TerminalProgress())
@@ -400,12 +408,21 @@ def _pick_profile(args: argparse.Namespace) -> Stack:
 
 
 def _running_profile(stack: Stack) -> Stack:
-    """Commands on a running stack follow whichever profile is actually running."""
-    if stack.inventory().members:
-        return stack
+    """Commands on a running stack follow whichever profile (and TLS mode) is running."""
+    current = stack.inventory()
+    if current.members:
+        return _running_mode(stack, current.tls)
     other = "lite" if stack.profile == "full" else "full"
     candidate = Stack(stack.settings.model_copy(update={"profile": other}), stack.progress)
-    return candidate if candidate.inventory().members else stack
+    found = candidate.inventory()
+    return _running_mode(candidate, found.tls) if found.members else stack
+
+
+def _running_mode(stack: Stack, tls: bool) -> Stack:
+    """A stack started with `up --tls` is spoken to over TLS without repeating the flag."""
+    if not tls or stack.settings.tls:
+        return stack
+    return Stack(stack.settings.model_copy(update={"tls": True}), stack.progress)
 
 
 def _run(stack: Stack, args: argparse.Namespace) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from pydantic import BaseModel
 
 from .enginehost import tunnel_command
@@ -27,6 +30,12 @@ class Endpoints(BaseModel):
     backend_url: str | None = None
     # With a remote engine the ports above open on its host: this command brings them here.
     tunnel: str | None = None
+    # TLS mode only: the local CA every URL above is verified against (docs/tls.md).
+    ca_file: str | None = None
+
+    def shown(self) -> dict[str, Any]:
+        """The fields to print: the optional ones (tunnel, ca_file, app URLs) only when set."""
+        return self.model_dump(exclude_none=True)
 
 
 def build_endpoints(
@@ -34,6 +43,7 @@ def build_endpoints(
     topology: Topology,
     secrets: SecretStore,
     show_secrets: bool,
+    ca_file: Path | None = None,
     engine_endpoint: str = "",
 ) -> Endpoints:
     def password(name: str) -> str:
@@ -41,15 +51,19 @@ def build_endpoints(
 
     host = settings.bind_address
     app = password("pg_app_password")
+    # TLS mode: libpq verifies the server's name and chain; rediss:// is Redis over TLS.
+    pg_tls = f"?sslmode=verify-full&sslrootcert={ca_file}" if ca_file else ""
+    redis_scheme, web_scheme = ("rediss", "https") if ca_file else ("redis", "http")
     return Endpoints(
-        postgres_url=f"postgresql://app:{app}@{host}:{settings.pg_port}/app",
-        postgres_ro_url=f"postgresql://app:{app}@{host}:{settings.pg_ro_port}/app",
-        redis_url=f"redis://:{password('redis_password')}@{host}:{settings.redis_port}/0",
+        postgres_url=f"postgresql://app:{app}@{host}:{settings.pg_port}/app{pg_tls}",
+        postgres_ro_url=f"postgresql://app:{app}@{host}:{settings.pg_ro_port}/app{pg_tls}",
+        redis_url=f"{redis_scheme}://:{password('redis_password')}@{host}:{settings.redis_port}/0",
         sentinels=[f"{name}:26379" for name in topology.services("sentinel")],
         sentinel_master="paws",
-        etcd_endpoints=[f"http://{name}:2379" for name in topology.services("etcd")],
+        etcd_endpoints=[f"{web_scheme}://{name}:2379" for name in topology.services("etcd")],
         haproxy_stats_url=f"http://{host}:{settings.stats_port}/stats",
         frontend_url=f"http://{host}:{settings.frontend_port}" if settings.apps else None,
         backend_url=f"http://{host}:{settings.backend_port}" if settings.apps else None,
         tunnel=tunnel_command(engine_endpoint, sorted(settings.published_ports().values())),
+        ca_file=str(ca_file) if ca_file else None,
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from .apps import HEALTH_PATH_LABEL, HEALTH_PORT_LABEL
 from .probes import Member
+from .tls import LABEL as TLS_LABEL
 from .topology import Kind, Topology
 
 PROJECT_LABEL = "com.docker.compose.project"
@@ -19,6 +20,8 @@ class Inventory:
 
     members: list[Member]
     volumes: list[str]
+    # Whether the containers run in TLS mode (their label says so; docs/tls.md).
+    tls: bool = False
 
     @property
     def running(self) -> list[Member]:
@@ -62,7 +65,8 @@ def _health_url(kind: Kind, attrs: dict[str, Any], address: str | None) -> str |
 def inventory(client: Any, project: str, topology: Topology) -> Inventory:
     """List the project's containers (as probe targets) and named volumes."""
     members = []
-    for attrs in _listed(client, project):
+    listed = _listed(client, project)
+    for attrs in listed:
         service = (attrs.get("Labels") or {}).get(SERVICE_LABEL, "")
         try:
             kind = topology.kind_of(service)
@@ -83,7 +87,8 @@ def inventory(client: Any, project: str, topology: Topology) -> Inventory:
         )
     label = f"{PROJECT_LABEL}={project}"
     volumes = sorted(v.name for v in client.volumes.list(filters={"label": label}))
-    return Inventory(sorted(members, key=lambda m: m.service), volumes)
+    tls = any((attrs.get("Labels") or {}).get(TLS_LABEL) == "on" for attrs in listed)
+    return Inventory(sorted(members, key=lambda m: m.service), volumes, tls)
 
 
 def health_states(client: Any, project: str) -> dict[str, str]:

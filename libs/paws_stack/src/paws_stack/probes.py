@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from .clienttls import ClientTls
 from .health import Component, Role
 from .topology import Kind
 
@@ -53,6 +55,12 @@ class Credentials:
     redis_port: int
     stats_port: int
     host: str
+    # TLS mode: the local CA; every connection then speaks TLS and is verified against it.
+    ca_file: Path | None = None
+
+    @property
+    def tls(self) -> ClientTls:
+        return ClientTls(self.ca_file)
 
 
 def _timed(probe: Callable[[], Component]) -> Component:
@@ -72,8 +80,8 @@ def _down(member: Member, detail: str) -> Component:
     )
 
 
-def probe_etcd(member: Member, http: httpx.Client) -> Component:
-    base = f"http://{member.address}:2379"
+def probe_etcd(member: Member, http: httpx.Client, scheme: str = "http") -> Component:
+    base = f"{scheme}://{member.address}:2379"
     health = http.get(f"{base}/health").json()
     status = http.post(f"{base}/v3/maintenance/status", json={}).json()
     members = http.post(f"{base}/v3/cluster/member/list", json={}).json()["members"]
@@ -95,9 +103,10 @@ def probe_etcd(member: Member, http: httpx.Client) -> Component:
     )
 
 
-def probe_patroni(member: Member, http: httpx.Client) -> Component:
-    node = http.get(f"http://{member.address}:8008/patroni").json()
-    cluster = http.get(f"http://{member.address}:8008/cluster").json()
+def probe_patroni(member: Member, http: httpx.Client, scheme: str = "http") -> Component:
+    base = f"{scheme}://{member.address}:8008"
+    node = http.get(f"{base}/patroni").json()
+    cluster = http.get(f"{base}/cluster").json()
     me: dict[str, Any] = next((m for m in cluster["members"] if m["name"] == member.service), {})
     role: Role = PATRONI_ROLES.get(me.get("role", ""), "replica")
     streaming = [
@@ -107,7 +116,7 @@ def probe_patroni(member: Member, http: httpx.Client) -> Component:
     facts: dict[str, Any] = {}
     if role == "leader":
         # The dynamic configuration decides whether a synchronous standby is required.
-        config = http.get(f"http://{member.address}:8008/config").json()
+        config = http.get(f"{base}/config").json()
         facts["synchronous_mode"] = bool(config.get("synchronous_mode"))
     return Component(
         name=member.service,
@@ -135,6 +144,7 @@ def probe_redis(member: Member, credentials: Credentials) -> Component:
         socket_timeout=TIMEOUT,
         retry=REDIS_NO_RETRY,
         socket_connect_timeout=TIMEOUT,
+        **credentials.tls.redis(check_hostname=False),
     )
     info = client.info("replication")
     role: Role = "master" if info["role"] == "master" else "replica"
@@ -165,6 +175,7 @@ def probe_sentinel(member: Member, credentials: Credentials) -> Component:
         retry=REDIS_NO_RETRY,
         socket_connect_timeout=TIMEOUT,
         decode_responses=True,
+        **credentials.tls.redis(check_hostname=False),
     )
     reply = client.execute_command("SENTINEL", "MASTER", "paws")  # type: ignore[no-untyped-call]
     # redis-py parses this reply into a dict; raw RESP is a flat name/value list.
@@ -278,6 +289,7 @@ def sql_roundtrip(credentials: Credentials) -> str:
         user="app",
         password=credentials.app_password,
         connect_timeout=2,
+        **credentials.tls.pg(),
     ) as connection:
         row = connection.execute("SELECT pg_is_in_recovery()").fetchone()
     return "replica" if row and row[0] else "primary"
@@ -302,6 +314,7 @@ def applied_migrations(credentials: Credentials) -> dict[str, Any] | None:
         user="app",
         password=credentials.app_password,
         connect_timeout=2,
+        **credentials.tls.pg(),
     ) as connection:
         exists = connection.execute("SELECT to_regclass('flyway_schema_history')").fetchone()
         if not exists or exists[0] is None:
@@ -325,6 +338,7 @@ def redis_ping(credentials: Credentials) -> bool:
         password=credentials.redis_password,
         socket_timeout=TIMEOUT,
         retry=REDIS_NO_RETRY,
+        **credentials.tls.redis(check_hostname=True),
     )
     return bool(client.ping())
 
@@ -336,8 +350,8 @@ def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> 
     if member.state != "running" or not member.address:
         return _down(member, f"container {member.state}")
     probes: dict[str, Callable[[], Component]] = {
-        "etcd": lambda: probe_etcd(member, http),
-        "patroni": lambda: probe_patroni(member, http),
+        "etcd": lambda: probe_etcd(member, http, credentials.tls.scheme),
+        "patroni": lambda: probe_patroni(member, http, credentials.tls.scheme),
         "redis": lambda: probe_redis(member, credentials),
         "sentinel": lambda: probe_sentinel(member, credentials),
         "haproxy": lambda: probe_haproxy(member, credentials, http),
@@ -353,8 +367,10 @@ def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> 
 def probe_all(members: list[Member], credentials: Credentials) -> list[Component]:
     """Probe every member at once; a probe that fails makes its member unhealthy."""
     # One HTTP client for all probes: building its TLS context costs ~100 ms each time.
+    # Members are probed on their container address: in TLS mode the chain is verified.
+    verify = credentials.tls.http_verify(check_hostname=False)
     with (
-        httpx.Client(timeout=TIMEOUT) as http,
+        httpx.Client(timeout=TIMEOUT, verify=verify) as http,
         ThreadPoolExecutor(max_workers=max(1, len(members))) as pool,
     ):
         components = list(pool.map(lambda m: _probe_one(m, credentials, http), members))

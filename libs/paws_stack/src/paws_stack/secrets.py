@@ -39,7 +39,9 @@ MARKER_TEXT = "by paws-stack: generated passwords, one file each (docs/troublesh
 CREATED, ADOPTED = "created", "adopted"
 # Inside the directory itself: never a file outside what paws owns.
 GITIGNORE = ".gitignore"
-OWN_FILES = frozenset({*SECRET_NAMES, MARKER, GITIGNORE})
+# TLS mode's certificates have a directory of their own (certs.py).
+TLS_DIR = "tls"
+OWN_FILES = frozenset({*SECRET_NAMES, MARKER, GITIGNORE, TLS_DIR})
 # Letters and digits only: the values are embedded in URLs, HAProxy check strings and YAML.
 ALPHABET = string.ascii_letters + string.digits
 LENGTH = 32

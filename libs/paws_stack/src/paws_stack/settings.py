@@ -51,6 +51,8 @@ class StackSettings(BaseSettings):
     apps: bool = True
     # A compose file of the team's own services; the reference apps are the default.
     apps_file: Path | None = None
+    # TLS mode (PAWS_TLS=on or `up --tls`): a local CA, every connection verified (docs/tls.md).
+    tls: bool = False
     # `dev`: poll for changes instead of inotify (VM shares, WSL2 Windows paths); costs CPU.
     dev_polling: bool = False
     wait_timeout: float = Field(default=300.0, gt=0, le=3600)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import _rollback
+from . import _rollback, tls
 from . import engine as engine_mod
 from ._appbuild import app_images, build_app_images
 from ._identity import Checkout, claim, require_own_projects
@@ -18,10 +18,19 @@ from ._scratch import scratch_dir
 from ._signals import shielded
 from .apps import AppsFile, fix_for, load_apps_file, write_wiring
 from .buildlog import BuildReport
+from .certs import CertificateStore, identities
+from .clienttls import ClientTls
 from .compose import ComposeProject, last_lines, stop_group
 from .endpoints import Endpoints, build_endpoints
 from .enginehost import announce, engine_endpoint, platform_checks
-from .errors import AppFailed, AppsFileError, ComposeError, ProbeError, StackNotHealthy
+from .errors import (
+    AppFailed,
+    AppsFileError,
+    ComposeError,
+    ProbeError,
+    SettingsError,
+    StackNotHealthy,
+)
 from .health import HealthReport, assess
 from .hostcheck import IMAGE_DISK_GIB, HostReport, check_host
 from .images import ImagePlan, build_images, missing_images
@@ -29,7 +38,7 @@ from .install import ensure_engine
 from .members import Inventory, health_states, inventory
 from .probes import Credentials, applied_migrations, probe_all
 from .progress import Progress, SilentProgress
-from .secrets import SecretStore
+from .secrets import TLS_DIR, SecretStore
 from .settings import Profile, StackSettings, load_settings
 from .topology import Topology
 
@@ -47,6 +56,7 @@ class Stack:
     _engine: engine_mod.EngineInfo | None = None
     _client: Any = None
     _apps: AppsFile | None = None
+    _client_tls: ClientTls | None = None
 
     @classmethod
     def from_settings(cls, progress: Progress | None = None, **overrides: Any) -> Stack:
@@ -128,12 +138,14 @@ class Stack:
     ) -> ComposeProject:
         """The project's compose files; `extra_files` go last (the dev override, say)."""
         plan = plan or ImagePlan.for_definition(self.settings.compose_dir)
-        topology_env = self.topology.compose_env()
+        topology_env = self.topology.compose_env(tls=self.settings.tls)
         files = [self.settings.compose_dir / "compose.yaml"]
         if self.apps:
             target = self.settings.state_path / "compose" / f"{self.project}-apps.yaml"
             wiring = write_wiring(self.apps, topology_env["PAWS_SENTINELS"], target)
             files += [self.apps.path, wiring]
+        if self.settings.tls:
+            files.append(self._tls_wiring())
         files += extra_files
         env = {
             **plan.compose_env(),
@@ -153,6 +165,64 @@ class Stack:
 
     def inventory(self) -> Inventory:
         return inventory(self.client(), self.project, self.topology)
+
+    # --- TLS mode (docs/tls.md) ----------------------------------------------------------------
+
+    @property
+    def certificates(self) -> CertificateStore:
+        return CertificateStore(self.settings.secrets_path / TLS_DIR)
+
+    def _tls_wiring(self) -> Path:
+        data_apps = (
+            {a.name: a.tls_environment for a in self.apps.apps if a.data} if self.apps else {}
+        )
+        self.certificates.require_complete(identities(self.settings.bind_address))
+        document = tls.wiring(self.topology, self.certificates, data_apps)
+        target = self.settings.state_path / "compose" / f"{self.project}-tls.yaml"
+        return tls.write_wiring(document, target)
+
+    @property
+    def client_tls(self) -> ClientTls:
+        """How clients verify this stack: the CA in TLS mode (also when started with --tls)."""
+        if self._client_tls is None:
+            tls_on = self.settings.tls or self.inventory().tls
+            self._client_tls = ClientTls(self.certificates.ca_file if tls_on else None)
+        return self._client_tls
+
+    def _ensure_certificates(self) -> None:
+        made = self.certificates.ensure(identities(self.settings.bind_address))
+        if made:
+            self.progress.message(
+                f"TLS mode: made {len(made)} certificate(s) in {self.certificates.path}"
+            )
+
+    def _require_mode(self, current: Inventory) -> None:
+        """Refuse to switch a stack between TLS and plain text in place (etcd keeps its URLs)."""
+        marker = self._mode_marker()
+        recorded = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+        running = ("tls" if current.tls else "plain") if current.members else None
+        found = running or (recorded if current.volumes else None)
+        wanted = "tls" if self.settings.tls else "plain"
+        if found and found != wanted:
+            raise SettingsError(
+                f"the stack (project {self.project}) was started "
+                f"{'in TLS mode' if found == 'tls' else 'without TLS'}; its etcd members and "
+                f"volumes keep that mode",
+                (
+                    "run `paws-stack up --tls` (or set PAWS_TLS=on)"
+                    if found == "tls"
+                    else "run `paws-stack up` without --tls (and PAWS_TLS unset)"
+                )
+                + ", or switch with `paws-stack down --volumes` first (this deletes the data)",
+            )
+
+    def _mode_marker(self) -> Path:
+        return self.settings.state_path / "compose" / f"{self.project}.mode"
+
+    def _note_mode(self) -> None:
+        marker = self._mode_marker()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("tls\n" if self.settings.tls else "plain\n", encoding="utf-8")
 
     # --- setup -------------------------------------------------------------------------------
 
@@ -178,6 +248,8 @@ class Stack:
         created = self.secrets.ensure(volumes_exist=self._any_volumes())
         if created:
             self.progress.message(f"generated {len(created)} secrets in {self.secrets.path}")
+        if self.settings.tls:
+            self._ensure_certificates()
         self.build()
         return report
 
@@ -225,6 +297,7 @@ class Stack:
         # The wait budget is for starting, not for a first-time image build.
         deadline = time.monotonic() + (timeout or self.settings.wait_timeout)
         current = self.inventory()
+        self._require_mode(current)
         if current.running:
             report = self.health()
             changed = self.changed_services()
@@ -236,6 +309,7 @@ class Stack:
                 self.progress.message(f"not as defined: {reasons}; updating")
         before = _rollback.resources(self.client(), self.project)
         claim(self.settings.state_path, self.project, self.settings.compose_dir)
+        self._note_mode()
         try:
             self._compose_up(deadline)
             return self.wait_healthy(deadline)
@@ -329,6 +403,8 @@ class Stack:
         if doomed:
             self.progress.message(f"deleting volumes: {', '.join(doomed)}")
         self.compose().run("down", "--remove-orphans", *(["--volumes"] if volumes else []))
+        if volumes:
+            self._mode_marker().unlink(missing_ok=True)
         return doomed
 
     def _require_services(self, services: list[str]) -> None:
@@ -377,10 +453,11 @@ class Stack:
                 "start it with `paws-stack up"
                 + (" --profile lite`" if self.profile == "lite" else "`"),
             )
-        components = probe_all(current.members, self._credentials())
+        # Probes speak TLS when the containers do, however the stack was started.
+        components = probe_all(current.members, self._credentials(tls=current.tls))
         return assess(self.topology, self.project, components)
 
-    def _credentials(self) -> Credentials:
+    def _credentials(self, tls: bool = False) -> Credentials:
         return Credentials(
             redis_password=self.secrets.read("redis_password"),
             app_password=self.secrets.read("pg_app_password"),
@@ -388,6 +465,7 @@ class Stack:
             redis_port=self.settings.redis_port,
             stats_port=self.settings.stats_port,
             host=self.settings.bind_address,
+            ca_file=self.certificates.ca_file if tls or self.settings.tls else None,
         )
 
     def migrations(self) -> dict[str, Any] | None:
@@ -396,5 +474,8 @@ class Stack:
 
     def endpoints(self, show_secrets: bool = False) -> Endpoints:
         """Connection URLs; passwords masked unless show_secrets."""
+        ca_file = self.certificates.ca_file if self.settings.tls else None
         endpoint = engine_endpoint(self.client())
-        return build_endpoints(self.settings, self.topology, self.secrets, show_secrets, endpoint)
+        return build_endpoints(
+            self.settings, self.topology, self.secrets, show_secrets, ca_file, endpoint
+        )

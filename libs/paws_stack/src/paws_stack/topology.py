@@ -49,11 +49,12 @@ class Topology:
             if kind != "app" and (service == kind or service.startswith(f"{kind}-"))
         )
 
-    def compose_env(self) -> dict[str, str]:
+    def compose_env(self, tls: bool = False) -> dict[str, str]:
         """PAWS_* variables compose.yaml interpolates to wire this profile's members."""
         etcd = self.services("etcd")
+        peer = "https" if tls else "http"
         return {
-            "PAWS_ETCD_CLUSTER": ",".join(f"{m}=http://{m}:2380" for m in etcd),
+            "PAWS_ETCD_CLUSTER": ",".join(f"{m}={peer}://{m}:2380" for m in etcd),
             "PAWS_ETCD_HOSTS": ",".join(f"{m}:2379" for m in etcd),
             "PAWS_SENTINELS": ",".join(f"{m}:26379" for m in self.services("sentinel")),
             "PAWS_REDIS_NODES": ",".join(f"{m}:6379" for m in self.services("redis")),

@@ -116,16 +116,19 @@ def collect_etcd(endpoint: ContainersEndpoint, timeout: float) -> Collected:
         for c in containers
     ]
     settings = {key: Setting(value=value) for key, value in merge_members(members).items()}
-    settings["auth"] = Setting(value=etcd_auth(containers[0]))
+    settings["auth"] = Setting(value=etcd_auth(containers[0], endpoint.ca_file))
     version = _version(containers[0], "etcd", ["etcd", "--version"])
     return Collected("etcd", settings, version=version, members=len(containers))
 
 
-def etcd_auth(container: Any) -> str:
-    """`on` or `off`: whether etcd refuses clients without a user (asked inside the member)."""
-    result = container.exec_run(
-        ["curl", "-sS", "-m", "2", "-X", "POST", "-d", "{}", "http://127.0.0.1:2379/v3/auth/status"]
-    )
+def etcd_auth(container: Any, ca_file: str | None = None) -> str:
+    """`on` or `off`: whether etcd refuses clients without a user (asked inside the member).
+
+    With `ca_file` (a path inside the member) the question goes over https, verified by it.
+    """
+    tls = ["--cacert", ca_file] if ca_file else []
+    url = f"{'https' if ca_file else 'http'}://127.0.0.1:2379/v3/auth/status"
+    result = container.exec_run(["curl", "-sS", "-m", "2", *tls, "-X", "POST", "-d", "{}", url])
     return auth_state(result.output.decode("utf-8", "replace"))
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 import httpx
 
-from ..endpoints import PatroniEndpoint, read_secret
+from ..endpoints import PatroniEndpoint, TlsOptions, read_secret
 from ..errors import CollectorError
 from ..model import Setting
 from . import Collected
@@ -38,12 +39,21 @@ def _get(client: httpx.Client, url: str, path: str) -> Any:
     return response.json()
 
 
+def verification(tls: TlsOptions | None) -> ssl.SSLContext | bool:
+    """httpx's `verify`: the system's CAs unless a CA file is given (then maybe not by name)."""
+    if tls is None or tls.ca_file is None:
+        return True
+    context = ssl.create_default_context(cafile=str(tls.ca_file))
+    context.check_hostname = tls.check_hostname
+    return context
+
+
 def collect_patroni(endpoint: PatroniEndpoint, timeout: float) -> Collected:
     """Read /config, /cluster and /patroni from the first member that answers."""
     password = read_secret(endpoint.password_file, "patroni")
     auth = (endpoint.username, password) if endpoint.username and password else None
     errors = []
-    with httpx.Client(timeout=timeout, auth=auth) as client:
+    with httpx.Client(timeout=timeout, auth=auth, verify=verification(endpoint.tls)) as client:
         for url in endpoint.urls:
             try:
                 config = _get(client, url, "/config")

@@ -7,7 +7,7 @@ from typing import Any
 
 import redis
 
-from ..endpoints import RedisEndpoint, SentinelEndpoint, read_secret
+from ..endpoints import RedisEndpoint, SentinelEndpoint, TlsOptions, read_secret
 from ..errors import CollectorError
 from ..model import Setting
 from . import Collected
@@ -29,18 +29,37 @@ def settings_from_sentinel(master: Mapping[str, Any], auth_required: bool) -> di
     return settings
 
 
-def _client(url: str, password: str | None, timeout: float) -> redis.Redis:
+def _client(
+    url: str, password: str | None, timeout: float, tls: TlsOptions | None = None
+) -> redis.Redis:
     return redis.Redis.from_url(
         url, password=password, socket_timeout=timeout, socket_connect_timeout=timeout,
-        decode_responses=True,
+        decode_responses=True, **tls_arguments(tls),
     )  # fmt: skip
+
+
+def tls_arguments(tls: TlsOptions | None) -> dict[str, Any]:
+    """redis-py's arguments for a verified rediss:// connection ({} when not configured).
+
+    >>> tls_arguments(None)
+    {}
+    >>> tls_arguments(TlsOptions(ca_file="/ca.crt", check_hostname=False))["ssl_check_hostname"]
+    False
+    """
+    if tls is None or tls.ca_file is None:
+        return {}
+    return {
+        "ssl_ca_certs": str(tls.ca_file),
+        "ssl_cert_reqs": "required",
+        "ssl_check_hostname": tls.check_hostname,
+    }
 
 
 def collect_redis(endpoint: RedisEndpoint, timeout: float) -> Collected:
     """CONFIG GET * and the version and replica count from the master."""
     password = read_secret(endpoint.password_file, "redis")
     try:
-        client = _client(endpoint.url, password, timeout)
+        client = _client(endpoint.url, password, timeout, endpoint.tls)
         config: dict[str, Any] = dict(client.config_get("*"))  # type: ignore[arg-type]
         server = client.info("server")
         replication = client.info("replication")
@@ -57,9 +76,9 @@ def collect_redis(endpoint: RedisEndpoint, timeout: float) -> Collected:
     )
 
 
-def _asks_for_password(url: str, timeout: float) -> bool:
+def _asks_for_password(url: str, timeout: float, tls: TlsOptions | None) -> bool:
     try:
-        _client(url, None, timeout).ping()
+        _client(url, None, timeout, tls).ping()
     except redis.AuthenticationError:
         return True
     except redis.ResponseError as exc:
@@ -74,9 +93,9 @@ def collect_sentinel(endpoint: SentinelEndpoint, timeout: float) -> Collected:
     errors = []
     for url in endpoint.urls:
         try:
-            answer = _client(url, password, timeout).sentinel_master(endpoint.master)
+            answer = _client(url, password, timeout, endpoint.tls).sentinel_master(endpoint.master)
             master: dict[str, Any] = answer if isinstance(answer, dict) else {}
-            auth_required = _asks_for_password(url, timeout)
+            auth_required = _asks_for_password(url, timeout, endpoint.tls)
         except redis.RedisError as exc:
             errors.append(f"{url}: {exc}")
             continue

@@ -7,12 +7,14 @@ import dev.paws.backend.failover.AwaitingLeaderDataSource;
 import dev.paws.backend.failover.EvictConnectionsOnDemotedLeader;
 import dev.paws.backend.failover.RetryProperties;
 import io.lettuce.core.ReadFrom;
+import io.lettuce.core.SslVerifyMode;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.context.ActiveProfiles;
 import org.springframework.data.redis.connection.RedisNode;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -135,6 +137,44 @@ class ApplicationConfigurationTests {
 		@Test
 		void takesTheDeadlineFromItsProperty() {
 			assertThat(this.retry.deadline()).isEqualTo(Duration.ofSeconds(5));
+		}
+
+	}
+
+	/**
+	 * The stack's TLS mode: paws includes the {@code tls} profile and sets PAWS_CA_FILE (here a
+	 * stand-in CA certificate from src/test/resources/test-tls).
+	 */
+	@Nested
+	@SpringBootTest(webEnvironment = WebEnvironment.NONE,
+			properties = { NO_MIGRATIONS, "PAWS_CA_FILE=src/test/resources/test-tls/ca.crt" })
+	@ActiveProfiles("tls")
+	class TlsMode {
+
+		@Autowired
+		HikariDataSource dataSource;
+
+		@Autowired
+		@Replica
+		HikariDataSource replicaDataSource;
+
+		@Autowired
+		LettuceConnectionFactory redis;
+
+		@Test
+		void bothPoolsVerifyTheServersNameAndChainAgainstTheLocalCa() {
+			for (HikariDataSource pool : new HikariDataSource[] { this.dataSource, this.replicaDataSource }) {
+				assertThat(pool.getDataSourceProperties()).as(pool.getPoolName())
+					.containsEntry("sslmode", "verify-full")
+					.containsEntry("sslrootcert", "src/test/resources/test-tls/ca.crt");
+			}
+		}
+
+		@Test
+		void speaksTlsToTheSentinelsAndTheMasterVerifyingTheirNames() {
+			assertThat(this.redis.getClientConfiguration().isUseSsl()).isTrue();
+			assertThat(this.redis.getClientConfiguration().getVerifyMode()).isEqualTo(SslVerifyMode.FULL);
+			assertThat(this.redis.getSentinelConfiguration()).isNotNull();
 		}
 
 	}
