@@ -57,7 +57,7 @@ class TestTags:
             ("config/patroni/patroni.yml", {"postgres"}),
             ("config/sentinel/sentinel.conf", {"redis"}),
             ("images/etcd/Dockerfile", {"etcd"}),
-            ("images/runtime/paws_roles.py", {"postgres", "redis", "haproxy", "app"}),
+            ("images/runtime/paws_roles.py", {"postgres", "redis", "haproxy", "app", "etcd"}),
         ],
     )
     def test_an_input_changes_only_the_images_built_from_it(

@@ -75,3 +75,34 @@ class TestEtcdAuth:
 
         with pytest.raises(CollectorError, match="cannot tell whether authentication is on"):
             auth_state("curl: (7) Failed to connect to 127.0.0.1 port 2379")
+
+
+class _Member:
+    """A container whose exec_run answers like curl inside an etcd member."""
+
+    def __init__(self, name: str, output: str, exit_code: int = 0) -> None:
+        self.name = name
+        self._result = type("Exec", (), {"output": output.encode(), "exit_code": exit_code})()
+
+    def exec_run(self, argv: list[str]) -> object:
+        return self._result
+
+
+class TestEtcdAuthOfAny:
+    def test_a_busy_member_does_not_decide(self) -> None:
+        """Auth is cluster-wide: the next member's answer counts when one gives none."""
+        from paws_parity.collect.containers import etcd_auth_of_any
+
+        members = [_Member("etcd-0", "", 28), _Member("etcd-1", '{"header": {}, "enabled": true}')]
+        assert etcd_auth_of_any(members) == "on"
+
+    def test_no_member_answers_names_the_last_and_its_exit(self) -> None:
+        """Every member silent: one error naming the member, what it said and curl's exit."""
+        import pytest
+
+        from paws_parity.collect.containers import etcd_auth_of_any
+        from paws_parity.errors import CollectorError
+
+        members = [_Member("etcd-0", "", 28), _Member("etcd-1", "", 7)]
+        with pytest.raises(CollectorError, match=r"etcd-1 answered nothing \(curl exit 7\)"):
+            etcd_auth_of_any(members)

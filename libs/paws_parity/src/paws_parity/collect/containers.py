@@ -116,7 +116,7 @@ def collect_etcd(endpoint: ContainersEndpoint, timeout: float) -> Collected:
         for c in containers
     ]
     settings = {key: Setting(value=value) for key, value in merge_members(members).items()}
-    settings["auth"] = Setting(value=etcd_auth(containers[0], endpoint.ca_file))
+    settings["auth"] = Setting(value=etcd_auth_of_any(containers, endpoint.ca_file))
     version = _version(containers[0], "etcd", ["etcd", "--version"])
     return Collected("etcd", settings, version=version, members=len(containers))
 
@@ -128,8 +128,29 @@ def etcd_auth(container: Any, ca_file: str | None = None) -> str:
     """
     tls = ["--cacert", ca_file] if ca_file else []
     url = f"{'https' if ca_file else 'http'}://127.0.0.1:2379/v3/auth/status"
-    result = container.exec_run(["curl", "-sS", "-m", "2", *tls, "-X", "POST", "-d", "{}", url])
-    return auth_state(result.output.decode("utf-8", "replace"))
+    result = container.exec_run(["curl", "-sS", "-m", "5", *tls, "-X", "POST", "-d", "{}", url])
+    answer = result.output.decode("utf-8", "replace")
+    try:
+        return auth_state(answer)
+    except CollectorError:
+        raise CollectorError(
+            "etcd",
+            f"cannot tell whether authentication is on: {container.name} answered "
+            f"{answer[:200].strip() or 'nothing'} (curl exit {result.exit_code})",
+        ) from None
+
+
+def etcd_auth_of_any(containers: list[Any], ca_file: str | None = None) -> str:
+    """The cluster's auth state from the first member that answers it: auth is cluster-wide, and
+    one member may be busy (a loaded machine) or restarting, which says nothing about auth."""
+    failure: CollectorError | None = None
+    for container in containers:
+        try:
+            return etcd_auth(container, ca_file)
+        except CollectorError as exc:
+            failure = exc
+    assert failure is not None  # noqa: S101 (_running returns at least one member)
+    raise failure
 
 
 def auth_state(answer: str) -> str:
