@@ -11,10 +11,12 @@ import secrets
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from conftest import cli, wait_for
 from paws_stack import Stack
+from paws_stack.rolesettings import ROLE_SETTINGS
 
 pytestmark = pytest.mark.stack
 
@@ -82,6 +84,33 @@ def test_tc026_one_trace_from_the_frontend_to_the_postgres_leader(stack: Stack) 
     assert insert <= max(answered)
 
 
+def test_tc026_a_page_names_its_trace_and_renders_within_it(stack: Stack) -> None:
+    """A page request, not only an API one: its answer names the caller's trace (x-trace-id,
+    traceresponse with the frontend's own span), and the page's backend call is in it; a
+    page requested without traceparent names a new trace."""
+    trace_id = secrets.token_hex(16)
+    caller_span = secrets.token_hex(8)
+    frontend, _ = _urls(stack)
+    page = httpx.get(
+        f"{frontend}/", headers={"traceparent": f"00-{trace_id}-{caller_span}-01"}, timeout=40
+    )
+    assert page.status_code == 200, page.text
+    assert page.headers["x-trace-id"] == trace_id
+    assert re.fullmatch(rf"00-{trace_id}-[0-9a-f]{{16}}-01", page.headers["traceresponse"])
+    assert caller_span not in page.headers["traceresponse"]
+    fresh = httpx.get(f"{frontend}/", timeout=40)
+    assert re.fullmatch(r"[0-9a-f]{32}", fresh.headers["x-trace-id"])
+    assert fresh.headers["x-trace-id"] != trace_id
+
+    # The backend logs no line for a read; the frontend's says the page's call was in the trace.
+    lines = wait_for(
+        lambda: [x for x in _logs_json("--trace", trace_id) if x["msg"] == "page backend call"],
+        30,
+        f"the page's backend call in trace {trace_id}",
+    )
+    assert all(line["service"] == "frontend" for line in lines), lines
+
+
 def test_tc026_backend_names_the_trace_it_started(stack: Stack) -> None:
     """A request without traceparent gets a new trace, named in X-Trace-Id, found by --trace."""
     _, backend = _urls(stack)
@@ -95,6 +124,64 @@ def test_tc026_backend_names_the_trace_it_started(stack: Stack) -> None:
         f"the leader's INSERT line of trace {trace_id}",
     )
     assert lines
+
+
+def _superuser(stack: Stack) -> psycopg.Connection[Any]:
+    """The leader as the superuser, through HAProxy (password from the secrets file)."""
+    return psycopg.connect(
+        host=stack.settings.bind_address,
+        port=stack.settings.pg_port,
+        dbname="postgres",
+        user="postgres",
+        password=stack.secrets.read("pg_superuser_password"),
+        connect_timeout=5,
+        autocommit=True,
+    )
+
+
+def _app_role_settings(stack: Stack) -> list[str]:
+    with _superuser(stack) as connection:
+        row = connection.execute(
+            "SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole"
+            " WHERE r.rolname = 'app' AND s.setdatabase = 0"
+        ).fetchone()
+        return list(row[0]) if row else []
+
+
+def _reset_app_role_logging(stack: Stack) -> None:
+    with _superuser(stack) as connection:
+        connection.execute("ALTER ROLE app RESET log_statement")
+
+
+def test_tc026_up_gives_an_existing_cluster_the_app_roles_statement_logging(
+    stack: Stack,
+) -> None:
+    """A cluster bootstrapped before the app role logged its writes (the setting removed):
+    `up` sets it again, the backend's next write is traced in the leader's log, and a second
+    `up` changes nothing."""
+    wanted = [f"{k}={v}" for k, v in ROLE_SETTINGS["app"].items()]
+    _reset_app_role_logging(stack)
+    try:
+        assert not set(wanted) <= set(_app_role_settings(stack))
+        first = cli("up", "--yes", timeout=300)
+        assert first.returncode == 0, first.stderr
+        assert "set log_statement = 'mod' for role app" in first.stderr
+        assert set(wanted) <= set(_app_role_settings(stack))
+        second = cli("up", "--yes", timeout=300)
+        assert second.returncode == 0, second.stderr
+        assert "log_statement" not in second.stderr
+    finally:
+        stack.converge()
+    # And a write's trace still reaches the leader's log.
+    _, backend = _urls(stack)
+    answer = httpx.post(f"{backend}/api/notes", json={"text": "tc026 converged"}, timeout=40)
+    assert answer.status_code == 201, answer.text
+    trace_id = answer.headers["x-trace-id"]
+    wait_for(
+        lambda: [x for x in _logs_json("--trace", trace_id) if x["service"] == "postgres"],
+        30,
+        f"the leader's INSERT line of trace {trace_id} after `up` set the role's logging",
+    )
 
 
 def test_tc027_every_line_has_time_and_level_or_a_named_reason(stack: Stack) -> None:

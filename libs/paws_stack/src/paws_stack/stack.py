@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from . import _rollback
 from . import engine as engine_mod
 from ._appbuild import app_images, build_app_images
@@ -28,6 +30,7 @@ from .install import ensure_engine
 from .members import Inventory, health_states, inventory
 from .probes import Credentials, applied_migrations, probe_all
 from .progress import Progress, SilentProgress
+from .rolesettings import converge_on_leader
 from .secrets import SecretStore
 from .settings import Profile, StackSettings, load_settings
 from .topology import Topology
@@ -230,6 +233,7 @@ class Stack:
             changed = self.changed_services()
             if report.healthy and not changed:
                 self.progress.message("already up and healthy: nothing to do")
+                self.converge()
                 return report
             if changed:
                 reasons = ", ".join(f"{name} ({why})" for name, why in changed.items())
@@ -238,10 +242,28 @@ class Stack:
         claim(self.settings.state_path, self.project, self.settings.compose_dir)
         try:
             self._compose_up(deadline)
-            return self.wait_healthy(deadline)
+            report = self.wait_healthy(deadline)
         except KeyboardInterrupt:
             self._abandon(before)
             raise
+        self.converge()
+        return report
+
+    def converge(self) -> None:
+        """What bootstrap gives only new clusters (rolesettings), set on this one if missing."""
+        try:
+            changes = converge_on_leader(
+                self.settings.bind_address,
+                self.settings.pg_port,
+                self.secrets.read("pg_superuser_password"),
+            )
+        except psycopg.Error as exc:
+            # Healthy, but the leader refused or moved meanwhile: the next `up` tries again.
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.progress.message(f"warning: role settings not checked ({first}); rerun `up`")
+            return
+        for change in changes:
+            self.progress.message(change.describe())
 
     def _compose_up(self, deadline: float) -> None:
         process = self.compose().popen("up", "--detach", "--remove-orphans", "--no-build")
