@@ -87,6 +87,15 @@ class AppBuild:
 
 
 @dataclass(frozen=True)
+class AppMetrics:
+    """x-paws.metrics: port and path of the app's /metrics, and a series it always carries."""
+
+    port: int
+    path: str = "/metrics"
+    series: str = ""
+
+
+@dataclass(frozen=True)
 class App:
     """One service of the apps file, as paws sees it."""
 
@@ -100,6 +109,8 @@ class App:
     # then overlaps the cluster's election instead of following it).
     wait_for_data: bool = True
     dev: DevSpec | None = None
+    # Where the app serves Prometheus metrics (x-paws.metrics), for `paws-stack metrics`.
+    metrics: AppMetrics | None = None
 
     @property
     def image_variable(self) -> str:
@@ -189,12 +200,22 @@ def _app(path: Path, name: Any, spec: Any) -> App:
             build=_build(path.parent, build) if build else None,
             wait_for_data=_flag(meta, "wait_for_data", default=True),
             dev=parse_dev(meta["dev"]) if meta.get("dev") else None,
+            metrics=_metrics(meta["metrics"]) if meta.get("metrics") else None,
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise AppsFileError(
             f"apps file {path}: service {name}'s x-paws block is malformed ({exc})",
-            "see docs/apps.md for the x-paws keys: data, wait_for_data, health, build, dev",
+            "see docs/apps.md for the x-paws keys: data, wait_for_data, health, build, dev, "
+            "metrics",
         ) from None
+
+
+def _metrics(spec: dict[str, Any]) -> AppMetrics:
+    return AppMetrics(
+        port=int(spec["port"]),
+        path=str(spec.get("path", "/metrics")),
+        series=str(spec.get("series", "")),
+    )
 
 
 def _flag(meta: dict[str, Any], key: str, *, default: bool) -> bool:

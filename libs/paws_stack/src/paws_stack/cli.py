@@ -268,6 +268,40 @@ def cmd_logs(stack: Stack, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_metrics(stack: Stack, args: argparse.Namespace) -> int:
+    """Every /metrics endpoint: does it answer, and the few numbers a developer looks at."""
+    from .metricendpoints import stack_endpoints
+    from .metrics import collect
+    from .metricsview import write_metrics
+
+    members = stack.inventory().members
+    if not members:
+        raise ProbeError(
+            f"the {stack.profile} stack (project {stack.project}) is not running",
+            "start it with `paws-stack up` (`--profile observability` adds the exporters)",
+        )
+    endpoints = stack_endpoints(stack.settings, members, stack.apps, stack.client(), stack.project)
+    report = collect(endpoints, interval=args.interval)
+    if args.json:
+        _emit_json(report)
+    else:
+        write_metrics(report, out, sys.stdout)
+    return 0 if report.all_answer else 1
+
+
+def _scrape_interval(text: str) -> float:
+    """--interval: seconds between the two scrapes, more than 0 and at most 60."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 60:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds in (0, 60]; fix: e.g. --interval 2"
+        )
+    return seconds
+
+
 def cmd_restart(stack: Stack, args: argparse.Namespace) -> int:
     stack.restart(args.service)
     stack.progress.message(f"restarted {args.service}")
@@ -302,9 +336,11 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--profile",
-        choices=["full", "lite"],
+        choices=["full", "lite", "observability"],
+        action="append",
         default=argparse.SUPPRESS,
-        help="full (default): 3+3+3+3 members; lite: 1 of each",
+        help="full (default): 3+3+3+3 members; lite: 1 of each; observability (repeatable, "
+        "with either): the PostgreSQL and Redis exporters (PAWS_OBSERVABILITY=true)",
     )
     common.add_argument(
         "--no-apps",
@@ -367,6 +403,14 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("--grep", help="only lines whose raw text matches this regex")
     logs.add_argument("--tail", type=int, help="the last N lines of each member")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
+    add(
+        "metrics", cmd_metrics, "every /metrics endpoint and the key numbers; exit 1 if one fails"
+    ).add_argument(
+        "--interval",
+        type=_scrape_interval,
+        default=1.0,
+        help="seconds between the two scrapes (rates)",
+    )
     add("restart", cmd_restart, "restart one service").add_argument("service")
     add("rebuild", cmd_rebuild, "rebuild one app's image, recreate only it").add_argument("service")
     add("dev", cmd_dev, "apps in dev mode (hot reload) until Ctrl-C").add_argument(
@@ -382,10 +426,22 @@ def _close(stack: Stack) -> None:
         stack.progress.close()
 
 
+def _profile_overrides(chosen: list[str]) -> dict[str, Any]:
+    """`--profile` values as settings: one of full/lite at most, observability on top."""
+    sizes = sorted({p for p in chosen if p != "observability"})
+    if len(sizes) > 1:
+        raise PawsStackError(
+            f"--profile {' and '.join(sizes)} contradict each other",
+            "choose one of full or lite (observability goes with either)",
+        )
+    overrides: dict[str, Any] = {"profile": sizes[0]} if sizes else {}
+    if "observability" in chosen:
+        overrides["observability"] = True
+    return overrides
+
+
 def _pick_profile(args: argparse.Namespace) -> Stack:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "profile", None):
-        overrides["profile"] = args.profile
+    overrides = _profile_overrides(getattr(args, "profile", None) or [])
     if getattr(args, "source", None):
         overrides["image_source"] = args.source
     if getattr(args, "apps", True) is False:

@@ -126,9 +126,13 @@ class Stack:
         return self._client
 
     def compose(
-        self, plan: ImagePlan | None = None, extra_files: tuple[Path, ...] = ()
+        self,
+        plan: ImagePlan | None = None,
+        extra_files: tuple[Path, ...] = (),
+        observability: bool | None = None,
     ) -> ComposeProject:
-        """The project's compose files; `extra_files` go last (the dev override, say)."""
+        """The project's compose files; `extra_files` go last (the dev override, say).
+        `observability` (default: the setting) adds the exporters' profile."""
         plan = plan or ImagePlan.for_definition(self.settings.compose_dir)
         topology_env = self.topology.compose_env()
         files = [self.settings.compose_dir / "compose.yaml"]
@@ -151,6 +155,7 @@ class Stack:
             project=self.project,
             full_profile=self.profile == "full",
             env=env,
+            observability=self.settings.observability if observability is None else observability,
         )
 
     def inventory(self) -> Inventory:
@@ -350,7 +355,9 @@ class Stack:
         doomed = self.inventory().volumes if volumes else []
         if doomed:
             self.progress.message(f"deleting volumes: {', '.join(doomed)}")
-        self.compose().run("down", "--remove-orphans", *(["--volumes"] if volumes else []))
+        # With the exporters' profile on, whatever the setting: their containers go down too.
+        down = ["down", "--remove-orphans", *(["--volumes"] if volumes else [])]
+        self.compose(observability=True).run(*down)
         return doomed
 
     def _require_services(self, services: list[str]) -> None:
