@@ -100,6 +100,8 @@ STACK_COMMANDS = {
     "endpoints": "Connection URLs (`-- --show-secrets` to include passwords).",
     "logs": "Every service's lines in time order (`-- --trace <id>`, `--level warning`, `--json`).",
     "metrics": "Every /metrics endpoint, whether it answers, and the key numbers (`-- --json`).",
+    "inspect": "What one component reports: `-- postgres|redis|etcd|haproxy|apps` (`--json`).",
+    "top": "Each service's CPU and memory against its limits (`-- --json`).",
     "restart": "Restart one service (`-- patroni-1`).",
     "rebuild": "Rebuild one app's image and recreate only it (`-- backend`).",
 }

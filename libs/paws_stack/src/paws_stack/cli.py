@@ -26,6 +26,7 @@ from .interrupted import RECOVER_COMMAND, Leftovers, find_leftovers
 from .logquery import LogQuery, LogQueryError, parse_grep, parse_level, parse_since, parse_trace_id
 from .logsource import LogRead, follow_merged, read_merged, service_names, targets
 from .logview import unparsed_summary, write_records
+from .observecli import cmd_inspect, cmd_metrics, cmd_top, scrape_interval
 from .settings import load_settings
 from .stack import Stack
 
@@ -268,40 +269,6 @@ def cmd_logs(stack: Stack, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_metrics(stack: Stack, args: argparse.Namespace) -> int:
-    """Every /metrics endpoint: does it answer, and the few numbers a developer looks at."""
-    from .metricendpoints import stack_endpoints
-    from .metrics import collect
-    from .metricsview import write_metrics
-
-    members = stack.inventory().members
-    if not members:
-        raise ProbeError(
-            f"the {stack.profile} stack (project {stack.project}) is not running",
-            "start it with `paws-stack up` (`--profile observability` adds the exporters)",
-        )
-    endpoints = stack_endpoints(stack.settings, members, stack.apps, stack.client(), stack.project)
-    report = collect(endpoints, interval=args.interval)
-    if args.json:
-        _emit_json(report)
-    else:
-        write_metrics(report, out, sys.stdout)
-    return 0 if report.all_answer else 1
-
-
-def _scrape_interval(text: str) -> float:
-    """--interval: seconds between the two scrapes, more than 0 and at most 60."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not 0 < seconds <= 60:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of seconds in (0, 60]; fix: e.g. --interval 2"
-        )
-    return seconds
-
-
 def cmd_restart(stack: Stack, args: argparse.Namespace) -> int:
     stack.restart(args.service)
     stack.progress.message(f"restarted {args.service}")
@@ -407,10 +374,14 @@ def _parser() -> argparse.ArgumentParser:
         "metrics", cmd_metrics, "every /metrics endpoint and the key numbers; exit 1 if one fails"
     ).add_argument(
         "--interval",
-        type=_scrape_interval,
+        type=scrape_interval,
         default=1.0,
         help="seconds between the two scrapes (rates)",
     )
+    add("inspect", cmd_inspect, "what one component reports about itself").add_argument(
+        "component", choices=["postgres", "redis", "etcd", "haproxy", "apps"]
+    )
+    add("top", cmd_top, "each service's CPU and memory against its limits")
     add("restart", cmd_restart, "restart one service").add_argument("service")
     add("rebuild", cmd_rebuild, "rebuild one app's image, recreate only it").add_argument("service")
     add("dev", cmd_dev, "apps in dev mode (hot reload) until Ctrl-C").add_argument(
