@@ -11,7 +11,7 @@ import json
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import psycopg
 from docker.errors import DockerException
@@ -299,8 +299,15 @@ def cmd_dev(stack: Stack, args: argparse.Namespace) -> int:
     return 0
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A usage error is one line saying what is wrong and one naming the fix, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message}\n  fix: see `{self.prog} --help`\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = OneLineParser(add_help=False)
     common.add_argument(
         "--profile",
         choices=["full", "lite", "observability"],
@@ -328,11 +335,11 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="when another paws command is using the project, fail at once (exit 2)",
     )
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="paws-stack", parents=[common], description="The production HA stack, locally."
     )
     parser.add_argument("--version", action="version", version=f"paws-stack {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         command = sub.add_parser(name, parents=[common], help=help_text)
