@@ -17,8 +17,7 @@ export type FrontendMetrics = {
 
 // One set per process, kept on globalThis: `next dev` re-evaluates changed modules, and a
 // second registration of the same metric names would throw.
-const KEY = Symbol.for("paws.frontend.metrics");
-type Holder = { [KEY]?: FrontendMetrics };
+type Holder = { __pawsFrontendMetrics?: FrontendMetrics };
 
 // Latency buckets for requests through the backend to PostgreSQL/Redis: 5 ms .. 35 s (the
 // backend timeout, DEFAULT_TIMEOUT_MS in lib/backend.ts).
@@ -48,8 +47,11 @@ function created(): FrontendMetrics {
 /** The process's metrics, created on first use. */
 export function frontendMetrics(): FrontendMetrics {
   const holder = globalThis as Holder;
-  holder[KEY] ??= created();
-  return holder[KEY];
+  const existing = holder.__pawsFrontendMetrics;
+  if (existing) return existing;
+  const fresh = created();
+  holder.__pawsFrontendMetrics = fresh;
+  return fresh;
 }
 
 /** Record one API request: `route` is the route's pattern (`/api/notes/[id]`), not the path. */
