@@ -146,7 +146,11 @@ def _of(scrapes: Iterable[Scrape], prefix: str) -> list[Scrape]:
 def replication_lag(second: list[Scrape]) -> list[Headline]:
     """Bytes each replica's replay is behind the leader's WAL position (Patroni's /metrics)."""
     members = _of(second, "patroni-")
-    leader = next((m for m in members if m.values("patroni_master") == [1.0]), None)
+    # Patroni 3.0 names the leader patroni_master; later releases add patroni_primary.
+    leader = next(
+        (m for m in members if 1.0 in m.values("patroni_master") + m.values("patroni_primary")),
+        None,
+    )
     if leader is None:
         return [Headline(name="replication lag", value=None, unit="bytes", detail="no leader")]
     position = leader.values("patroni_xlog_location")
