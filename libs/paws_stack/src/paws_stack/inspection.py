@@ -217,20 +217,30 @@ def inspect_etcd(access: Access) -> dict[str, Any]:
     return {"leader": leader, "members": members, "alarms": alarms}
 
 
-def inspect_haproxy(access: Access) -> dict[str, Any]:
-    """Each backend's servers and their state, from the stats CSV."""
-    url = f"http://{access.host}:{access.stats_port}/stats;csv"
-    with httpx.Client(timeout=TIMEOUT) as http:
-        csv = http.get(url).text
+def haproxy_servers(csv: str) -> list[dict[str, str]]:
+    """Each server's route, name, state and current sessions, from HAProxy's stats CSV.
+
+    >>> haproxy_servers("# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,"
+    ...     "ereq,econ,eresp,wretr,wredis,status\\n"
+    ...     "pg,patroni-0,,,2,,,,,,,,,,,,,UP\\npg,BACKEND,,,2,,,,,,,,,,,,,UP\\n")
+    [{'pxname': 'pg', 'svname': 'patroni-0', 'status': 'UP', 'scur': '2'}]
+    """
     lines = csv.strip().splitlines()
     header = lines[0].lstrip("# ").split(",")
     at = {name: header.index(name) for name in ("pxname", "svname", "status", "scur")}
-    servers = [
+    return [
         {name: cells[i] for name, i in at.items()}
         for cells in (line.split(",") for line in lines[1:])
         if cells[at["svname"]] not in ("FRONTEND", "BACKEND")
     ]
-    return {"routes": haproxy_routes(csv), "servers": servers}
+
+
+def inspect_haproxy(access: Access) -> dict[str, Any]:
+    """Each route's servers that are UP, and every server's state, from the stats CSV."""
+    url = f"http://{access.host}:{access.stats_port}/stats;csv"
+    with httpx.Client(timeout=TIMEOUT) as http:
+        csv = http.get(url).text
+    return {"routes": haproxy_routes(csv), "servers": haproxy_servers(csv)}
 
 
 def inspect_apps(access: Access) -> dict[str, Any]:
