@@ -37,7 +37,8 @@ describe("page responses", () => {
   });
 
   it("start a trace when the browser sent none or an invalid one", () => {
-    for (const headers of [{}, { traceparent: "nonsense", tracestate: "stale=1" }]) {
+    const cases: Record<string, string>[] = [{}, { traceparent: "nonsense", tracestate: "stale=1" }];
+    for (const headers of cases) {
       const response = middleware(page(headers));
 
       const traceId = response.headers.get(TRACE_ID_HEADER);
