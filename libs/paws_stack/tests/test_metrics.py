@@ -20,7 +20,9 @@ LEADER = """# TYPE patroni_master gauge
 patroni_master{scope="paws"} 1
 patroni_xlog_location{scope="paws"} 5000
 """
+# Patroni declares its WAL positions as counters without _total, as 3.0.4 does.
 REPLICA = """patroni_master{scope="paws"} 0
+# TYPE patroni_xlog_replayed_location counter
 patroni_xlog_replayed_location{scope="paws"} 4200
 """
 BACKEND = """# TYPE http_server_requests_seconds summary
@@ -76,7 +78,8 @@ class TestReplicationLag:
 
 class TestRates:
     def test_backend_rate_and_latency_leave_out_our_own_scrapes(self) -> None:
-        """10 requests in 2 s is 5 req/s; /actuator requests (our scrapes) are not counted."""
+        """10 requests in 2 s is 5 req/s taking 200 ms each (2 s more of the sum); /actuator
+        requests (our own scrapes) are not counted."""
         rate, latency = http_headlines(
             [backend(10, 1.0, at=100.0)],
             [backend(20, 3.0, at=102.0)],
@@ -85,7 +88,8 @@ class TestRates:
             not_actuator,
         )
         assert rate.value == pytest.approx(5.0)
-        assert latency.value == pytest.approx(150.0)
+        assert latency.value == pytest.approx(200.0)
+        assert latency.detail == "over the interval"
 
     def test_no_request_yet_has_no_latency(self) -> None:
         """Zero requests: the rate is 0 and the latency is unknown, with the reason."""

@@ -75,12 +75,18 @@ class Scrape:
         return [
             s.value
             for s in self.samples
-            if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())
+            if _named_as(s, name) and all(s.labels.get(k) == v for k, v in labels.items())
         ]
 
     def total(self, name: str, keep: Callable[[Sample], bool] = lambda _: True) -> float | None:
-        found = [s.value for s in self.samples if s.name == name and keep(s)]
+        found = [s.value for s in self.samples if _named_as(s, name) and keep(s)]
         return sum(found) if found else None
+
+
+def _named_as(sample: Sample, name: str) -> bool:
+    # prometheus_client names a counter's samples <name>_total even when the exporter wrote
+    # <name> (Patroni's patroni_xlog_location is a counter).
+    return sample.name in (name, f"{name}_total")
 
 
 def parse_samples(text: str) -> list[Sample]:
@@ -208,6 +214,14 @@ def http_headlines(
     rate = _rate(before, after, lambda s: s.total(f"{series}_count", keep))
     count = after.total(f"{series}_count", keep) or 0.0
     seconds = after.total(f"{series}_sum", keep) or 0.0
+    detail = "since the app started" if count else "no request yet"
+    if before is not None:
+        # Requests within the interval, when there were any: the latency of now, not of the
+        # app's first (cold) requests.
+        new = count - (before.total(f"{series}_count", keep) or 0.0)
+        if new > 0:
+            seconds -= before.total(f"{series}_sum", keep) or 0.0
+            count, detail = new, "over the interval"
     mean_ms = seconds / count * 1000 if count else None
     return [
         Headline(name=f"{name} requests", value=rate, unit="req/s"),
@@ -215,7 +229,7 @@ def http_headlines(
             name=f"{name} mean latency",
             value=None if mean_ms is None else round(mean_ms, 2),
             unit="ms",
-            detail="" if count else "no request yet",
+            detail=detail,
         ),
     ]
 
