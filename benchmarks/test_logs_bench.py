@@ -103,7 +103,8 @@ def test_logs_trace_over_a_busy_stack(benchmark: Any, busy_stack: Any) -> None:
         lambda: _logs("--trace", trace_id, "--json"), rounds=5, iterations=1, warmup_rounds=1
     )
     found = [json.loads(line) for line in result.stdout.splitlines()]
-    assert {line["service"] for line in found} >= {"frontend", "backend", "postgres"}
+    # The frontend's request line and the leader's INSERT (the backend logs no line for a note).
+    assert {line["service"] for line in found} >= {"frontend", "postgres"}
     benchmark.extra_info.update(
         info,
         total_lines=total_lines,
