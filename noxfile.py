@@ -92,12 +92,16 @@ def _install_stack(session: nox.Session) -> None:
 # Sessions that run one paws-stack command: name -> what `nox -l` says about it.
 STACK_COMMANDS = {
     "setup": "Install/start the engine if needed, check the host, generate secrets, build images.",
-    "up": "Bring the stack up and wait until healthy (`-- --profile lite` for 8 GB laptops).",
+    "up": "Bring the stack up and wait until healthy (`-- --profile lite` for 8 GB laptops, "
+    "`-- --profile observability` adds the exporters).",
     "down": "Stop the stack, keeping data (`-- --volumes` wipes it).",
     "health": "Probe every member: exit 0 healthy, 1 not, 2 could not check (`-- --json`).",
     "status": "Topology: who leads, lag, timelines, volumes, ports.",
     "endpoints": "Connection URLs (`-- --show-secrets` to include passwords).",
     "logs": "Every service's lines in time order (`-- --trace <id>`, `--level warning`, `--json`).",
+    "metrics": "Every /metrics endpoint, whether it answers, and the key numbers (`-- --json`).",
+    "inspect": "What one component reports: `-- postgres|redis|etcd|haproxy|apps` (`--json`).",
+    "top": "Each service's CPU and memory against its limits (`-- --json`).",
     "restart": "Restart one service (`-- patroni-1`).",
     "rebuild": "Rebuild one app's image and recreate only it (`-- backend`).",
     "backup": "Back up PostgreSQL, Redis and etcd to .paws/backups/ (`-- --list` lists them).",

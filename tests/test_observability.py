@@ -11,10 +11,13 @@ import secrets
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from conftest import cli, wait_for
+from helpers import address
 from paws_stack import Stack
+from paws_stack.rolesettings import ROLE_SETTINGS
 
 pytestmark = pytest.mark.stack
 
@@ -82,6 +85,33 @@ def test_tc026_one_trace_from_the_frontend_to_the_postgres_leader(stack: Stack) 
     assert insert <= max(answered)
 
 
+def test_tc026_a_page_names_its_trace_and_renders_within_it(stack: Stack) -> None:
+    """A page request, not only an API one: its answer names the caller's trace (x-trace-id,
+    traceresponse with the frontend's own span), and the page's backend call is in it; a
+    page requested without traceparent names a new trace."""
+    trace_id = secrets.token_hex(16)
+    caller_span = secrets.token_hex(8)
+    frontend, _ = _urls(stack)
+    page = httpx.get(
+        f"{frontend}/", headers={"traceparent": f"00-{trace_id}-{caller_span}-01"}, timeout=40
+    )
+    assert page.status_code == 200, page.text
+    assert page.headers["x-trace-id"] == trace_id
+    assert re.fullmatch(rf"00-{trace_id}-[0-9a-f]{{16}}-01", page.headers["traceresponse"])
+    assert caller_span not in page.headers["traceresponse"]
+    fresh = httpx.get(f"{frontend}/", timeout=40)
+    assert re.fullmatch(r"[0-9a-f]{32}", fresh.headers["x-trace-id"])
+    assert fresh.headers["x-trace-id"] != trace_id
+
+    # The backend logs no line for a read; the frontend's says the page's call was in the trace.
+    lines = wait_for(
+        lambda: [x for x in _logs_json("--trace", trace_id) if x["msg"] == "page backend call"],
+        30,
+        f"the page's backend call in trace {trace_id}",
+    )
+    assert all(line["service"] == "frontend" for line in lines), lines
+
+
 def test_tc026_backend_names_the_trace_it_started(stack: Stack) -> None:
     """A request without traceparent gets a new trace, named in X-Trace-Id, found by --trace."""
     _, backend = _urls(stack)
@@ -95,6 +125,64 @@ def test_tc026_backend_names_the_trace_it_started(stack: Stack) -> None:
         f"the leader's INSERT line of trace {trace_id}",
     )
     assert lines
+
+
+def _superuser(stack: Stack) -> psycopg.Connection[Any]:
+    """The leader as the superuser, through HAProxy (password from the secrets file)."""
+    return psycopg.connect(
+        host=stack.settings.bind_address,
+        port=stack.settings.pg_port,
+        dbname="postgres",
+        user="postgres",
+        password=stack.secrets.read("pg_superuser_password"),
+        connect_timeout=5,
+        autocommit=True,
+    )
+
+
+def _app_role_settings(stack: Stack) -> list[str]:
+    with _superuser(stack) as connection:
+        row = connection.execute(
+            "SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole"
+            " WHERE r.rolname = 'app' AND s.setdatabase = 0"
+        ).fetchone()
+        return list(row[0]) if row else []
+
+
+def _reset_app_role_logging(stack: Stack) -> None:
+    with _superuser(stack) as connection:
+        connection.execute("ALTER ROLE app RESET log_statement")
+
+
+def test_tc026_up_gives_an_existing_cluster_the_app_roles_statement_logging(
+    stack: Stack,
+) -> None:
+    """A cluster bootstrapped before the app role logged its writes (the setting removed):
+    `up` sets it again, the backend's next write is traced in the leader's log, and a second
+    `up` changes nothing."""
+    wanted = [f"{k}={v}" for k, v in ROLE_SETTINGS["app"].items()]
+    _reset_app_role_logging(stack)
+    try:
+        assert not set(wanted) <= set(_app_role_settings(stack))
+        first = cli("up", "--yes", timeout=300)
+        assert first.returncode == 0, first.stderr
+        assert "set log_statement = 'mod' for role app" in first.stderr
+        assert set(wanted) <= set(_app_role_settings(stack))
+        second = cli("up", "--yes", timeout=300)
+        assert second.returncode == 0, second.stderr
+        assert "log_statement" not in second.stderr
+    finally:
+        stack.converge()
+    # And a write's trace still reaches the leader's log.
+    _, backend = _urls(stack)
+    answer = httpx.post(f"{backend}/api/notes", json={"text": "tc026 converged"}, timeout=40)
+    assert answer.status_code == 201, answer.text
+    trace_id = answer.headers["x-trace-id"]
+    wait_for(
+        lambda: [x for x in _logs_json("--trace", trace_id) if x["service"] == "postgres"],
+        30,
+        f"the leader's INSERT line of trace {trace_id} after `up` set the role's logging",
+    )
 
 
 def test_tc027_every_line_has_time_and_level_or_a_named_reason(stack: Stack) -> None:
@@ -136,8 +224,7 @@ def test_tc027_bad_logs_option_is_one_line_and_exit_2(
     assert result.stdout == ""
 
 
-# TC-028 (part): the endpoints that exist today, each with a series a developer looks at.
-# Still open: the frontend's metrics route and the PostgreSQL and Redis exporters.
+# TC-028: every endpoint, each with a series a developer looks at.
 METRICS_IN_CONTAINER = {
     "etcd-0": ("http://127.0.0.1:2379/metrics", "etcd_server_has_leader"),
     "patroni-0": ("http://127.0.0.1:8008/metrics", "patroni_postgres_running"),
@@ -177,3 +264,123 @@ def test_tc028_published_metrics_in_prometheus_format(
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/plain")
     _prometheus_text(answer.text, series)
+
+
+def test_tc028_frontend_metrics_count_its_requests(stack: Stack) -> None:
+    """The frontend's /metrics answers in Prometheus text and counts the API request just made."""
+    frontend, _ = _urls(stack)
+    with httpx.Client(timeout=40) as http:
+        created = http.post(f"{frontend}/api/notes", json={"text": "tc028"})
+        assert created.status_code == 201, created.text
+        answer = http.get(f"{frontend}/metrics")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/plain")
+    _prometheus_text(answer.text, "frontend_http_request_duration_seconds_count")
+    posted = re.search(
+        r'^frontend_http_request_duration_seconds_count\{method="POST",route="/api/notes",'
+        r'status="201"\} (\d+)',
+        answer.text,
+        re.MULTILINE,
+    )
+    assert posted and int(posted.group(1)) >= 1, answer.text[:2000]
+    assert "x-trace-id" not in answer.headers, "/metrics is no request a developer follows"
+
+
+EXPORTERS = {
+    "exporter-postgres": ("pg_exporter_port", "pg_up"),
+    "exporter-redis": ("redis_exporter_port", "redis_up"),
+}
+
+
+def _sample_value(body: str, series: str) -> float:
+    line = next(s for s in body.splitlines() if s.startswith(series + " "))
+    return float(line.split()[-1])
+
+
+def test_tc028_exporters_and_the_metrics_command(stack: Stack) -> None:
+    """`up --profile observability` adds the PostgreSQL and Redis exporters, connected (pg_up,
+    redis_up 1); `metrics --json` then finds every endpoint answering, with the numbers."""
+    started = cli("up", "--yes", "--profile", "observability", timeout=300)
+    try:
+        assert started.returncode == 0, started.stderr
+        for port_setting, series in EXPORTERS.values():
+            port = getattr(stack.settings, port_setting)
+            url = f"http://{stack.settings.bind_address}:{port}/metrics"
+            body = wait_for(
+                lambda url=url: (a := httpx.get(url, timeout=10)).status_code == 200 and a.text,
+                30,
+                f"{url} answering",
+            )
+            _prometheus_text(body, series)
+            assert _sample_value(body, series) == 1, f"{series} is not 1: no connection"
+        result = cli("metrics", "--json", "--interval", "2", timeout=120)
+        assert result.returncode == 0, result.stderr + result.stdout[-2000:]
+        report = json.loads(result.stdout)  # exactly one document
+        names = {e["name"] for e in report["endpoints"]}
+        members = {m.service for m in stack.inventory().members if m.kind in ("etcd", "patroni")}
+        assert members | {"haproxy", "backend", "frontend", *EXPORTERS} <= names
+        assert all(e["answers"] and e["has_key_series"] for e in report["endpoints"])
+        numbers = {h["name"]: h for h in report["headlines"]}
+        lags = [h for name, h in numbers.items() if name.startswith("replication lag ")]
+        assert len(lags) == 2 and all(h["value"] is not None for h in lags), lags
+        assert numbers["postgres connections"]["value"] >= 1
+        assert numbers["redis commands"]["value"] is not None
+        assert numbers["backend requests"]["value"] is not None
+    finally:
+        stack.compose(observability=True).run("rm", "--stop", "--force", *EXPORTERS)
+
+
+def _inspect(component: str) -> dict[str, Any]:
+    result = cli("inspect", component, "--json", timeout=60)
+    assert result.returncode == 0, result.stderr
+    document: dict[str, Any] = json.loads(result.stdout)  # exactly one document
+    return document
+
+
+def _sync_standbys_on_the_leader(stack: Stack) -> list[str]:
+    """The truth from PostgreSQL itself: whom the leader replicates to synchronously."""
+    with _superuser(stack) as connection:
+        rows = connection.execute(
+            "SELECT application_name FROM pg_stat_replication WHERE sync_state = 'sync'"
+        ).fetchall()
+    return sorted(r[0] for r in rows)
+
+
+@pytest.mark.chaos
+def test_tc029_inspect_tells_the_truth_after_a_switchover(stack: Stack) -> None:
+    """After a switchover to the sync standby, `inspect postgres` names the new leader, the
+    timeline one higher (with the history entry of the switch) and the new sync standby,
+    matching what each member and the leader's pg_stat_replication say."""
+    before = _inspect("postgres")
+    old_leader, timeline = before["leader"], before["timeline"]
+    assert before["sync_standby"], before
+    candidate = before["sync_standby"][0]
+    answer = httpx.post(
+        f"http://{address(stack, old_leader)}:8008/switchover",
+        json={"leader": old_leader, "candidate": candidate},
+        auth=("patroni", stack.secrets.read("patroni_api_password")),
+        timeout=60,
+    )
+    assert answer.status_code == 200, answer.text
+
+    def settled() -> dict[str, Any] | None:
+        doc = _inspect("postgres")
+        done = doc["leader"] == candidate and doc["timeline"] == timeline + 1
+        return doc if done and doc["sync_standby"] else None
+
+    after = wait_for(settled, 90, f"inspect naming {candidate} leader on timeline {timeline + 1}")
+    assert after["history"][-1]["timeline"] == timeline
+    assert all(
+        m["timeline"] == timeline + 1
+        for m in after["members"]
+        if m["state"] in ("running", "streaming")
+    )
+    truth = wait_for(
+        lambda: _sync_standbys_on_the_leader(stack), 30, "the new leader's sync standby"
+    )
+    assert after["sync_standby"] == truth
+    roles = {c.name: c.role for c in stack.health().components if c.kind == "patroni"}
+    assert roles[candidate] == "leader"
+    assert roles[after["sync_standby"][0]] == "sync_standby"
+    assert after["slots"] and after["dcs_keys"], after
+    assert "/service/paws/leader" in after["dcs_keys"]

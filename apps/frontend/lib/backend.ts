@@ -1,3 +1,4 @@
+import { observeRequest } from "./metrics";
 import { TRACE_ID_HEADER, type TraceContext, logJson, traceFor, withTrace } from "./trace";
 
 /**
@@ -106,8 +107,9 @@ export function gatewayError(error: BackendUnavailableError, trace?: TraceContex
 /**
  * Pass a route handler's request to the same path on the backend and its answer back unchanged:
  * method, query string, body, status and JSON body. No retries: the backend owns idempotency.
+ * `route` names the request in the metrics: the route's pattern, e.g. `/api/notes/[id]`.
  */
-export async function proxyToBackend(request: Request, path: string): Promise<Response> {
+export async function proxyToBackend(request: Request, path: string, route = path): Promise<Response> {
   const search = new URL(request.url).search;
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
   const trace = traceFor(request.headers);
@@ -124,11 +126,18 @@ export async function proxyToBackend(request: Request, path: string): Promise<Re
     headers.set(TRACE_ID_HEADER, trace.traceId);
     const body = await readBody(upstream);
     logRequest(request, path, upstream.status, started, trace);
+    observeRequest(request.method, route, upstream.status, secondsSince(started));
     return new Response(body, { status: upstream.status, headers });
   } catch (error) {
-    if (error instanceof BackendUnavailableError) return gatewayError(error, trace);
-    throw error;
+    if (!(error instanceof BackendUnavailableError)) throw error;
+    const answer = gatewayError(error, trace);
+    observeRequest(request.method, route, answer.status, secondsSince(started));
+    return answer;
   }
+}
+
+function secondsSince(started: number): number {
+  return (performance.now() - started) / 1000;
 }
 
 /** One line per proxied request: what, how it ended, how long it took, in which trace. */

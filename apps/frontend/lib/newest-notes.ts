@@ -6,6 +6,7 @@ import {
   forwardedHeaders,
   logBackendFailure,
 } from "./backend";
+import { countPageRender } from "./metrics";
 import { logJson, traceFor, withTrace } from "./trace";
 import { NEWEST_NOTES_LIMIT, type Note, parseNotes } from "./notes";
 
@@ -29,16 +30,20 @@ export async function loadNewestNotes(incoming: Headers, limit = NEWEST_NOTES_LI
   } catch (error) {
     if (error instanceof BackendUnavailableError) {
       logBackendFailure(error, trace);
+      countPageRender("backend_unavailable");
       return { ok: false, notice: "The backend is not reachable right now; notes will show once it is back." };
     }
     throw error;
   }
   if (!response.ok) {
+    countPageRender("backend_error");
     return { ok: false, notice: `The backend answered ${response.status}; notes are not available.` };
   }
   const notes = parseNotes(await response.json().catch(() => null));
   if (notes === null) {
+    countPageRender("backend_error");
     return { ok: false, notice: "The backend's notes could not be read." };
   }
+  countPageRender("ok");
   return { ok: true, notes };
 }

@@ -3,10 +3,12 @@
  * caller's when it sent a valid `traceparent`, a new one otherwise. The trace goes on to the
  * backend, which continues it down to PostgreSQL, and into every JSON log line written here.
  */
-import { randomBytes } from "node:crypto";
 
 /** The response header naming the trace, for a developer to copy from the network tab. */
 export const TRACE_ID_HEADER = "x-trace-id";
+
+/** W3C Trace Context level 2: the response names the trace and the span that answered. */
+export const TRACE_RESPONSE_HEADER = "traceresponse";
 
 // version 00, 32 hex trace id, 16 hex parent id, 2 hex flags (https://www.w3.org/TR/trace-context/).
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -34,9 +36,20 @@ export function traceFor(incoming: Headers): TraceContext {
   if (traceId !== null && given !== null) {
     return { traceId, traceparent: given.trim().toLowerCase(), continued: true };
   }
-  const fresh = randomBytes(16).toString("hex");
-  const span = randomBytes(8).toString("hex");
-  return { traceId: fresh, traceparent: `00-${fresh}-${span}-01`, continued: false };
+  const fresh = randomHex(16);
+  return { traceId: fresh, traceparent: `00-${fresh}-${randomHex(8)}-01`, continued: false };
+}
+
+/** The same trace with a new span of this server's, child of the caller's (flags kept). */
+export function childSpan(trace: TraceContext): TraceContext {
+  const flags = trace.traceparent.slice(-2);
+  return { ...trace, traceparent: `00-${trace.traceId}-${randomHex(8)}-${flags}` };
+}
+
+// Web Crypto, not node:crypto: the middleware runs in the edge runtime, which has only this.
+function randomHex(bytes: number): string {
+  const buffer = crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(buffer, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 /** `incoming` with the trace's traceparent set (and a stale tracestate dropped with a new trace). */

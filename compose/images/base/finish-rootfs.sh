@@ -33,6 +33,8 @@ install -d -m 2775 -o postgres -g postgres /run/postgresql
     printf 'etcd=%s\n' "$(etcd --version | sed -n 's/^etcd Version: //p')"
     dpkg-query -W -f='java=${Version}\n' openjdk-17-jre-headless
     dpkg-query -W -f='node=${Version}\n' nodejs
+    dpkg-query -W -f='postgres_exporter=${Version}\n' prometheus-postgres-exporter
+    dpkg-query -W -f='redis_exporter=${Version}\n' prometheus-redis-exporter
 } > /etc/paws-versions
 
 apt-get clean

@@ -104,7 +104,8 @@ class TestParsing:
         assert "usage: paws-stack" in capsys.readouterr().out
 
     @pytest.mark.parametrize(
-        "command", ["setup", "up", "build", "down", "health", "status", "endpoints", "logs"]
+        "command",
+        ["setup", "up", "build", "down", "health", "status", "endpoints", "logs", "metrics"],
     )
     def test_subcommand_help_exits_0(self, command: str) -> None:
         """Each subcommand has its own --help."""
@@ -132,8 +133,40 @@ class TestParsing:
             cli.main([])
         assert caught.value.code == 2
 
+    def test_contradicting_profiles_exit_2(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--profile full with --profile lite is one error line with its fix, exit 2."""
+        assert cli.main(["up", "--profile", "full", "--profile", "lite"]) == 2
+        err = capsys.readouterr().err
+        assert "error: --profile full and lite contradict each other" in err
+        assert "fix: choose one of full or lite" in err and "Traceback" not in err
+
+    @pytest.mark.parametrize(
+        ("chosen", "settings"),
+        [
+            (["observability"], {"observability": True}),
+            (["lite", "observability"], {"profile": "lite", "observability": True}),
+            (["full"], {"profile": "full"}),
+            ([], {}),
+        ],
+    )
+    def test_observability_goes_with_either_profile(
+        self, chosen: list[str], settings: dict[str, Any]
+    ) -> None:
+        """`--profile observability` adds the exporters; full or lite still picks the size."""
+        assert cli._profile_overrides(chosen) == settings
+
+    @pytest.mark.parametrize("interval", ["0", "-1", "61", "soon"])
+    def test_metrics_interval_out_of_range_exits_2(
+        self, capsys: pytest.CaptureFixture[str], interval: str
+    ) -> None:
+        """A --interval that is no number of seconds in (0, 60] is refused with its fix."""
+        with pytest.raises(SystemExit) as caught:
+            cli.main(["metrics", "--interval", interval])
+        assert caught.value.code == 2
+        assert "fix: e.g. --interval 2" in capsys.readouterr().err
+
     def test_unknown_profile_exits_2(self) -> None:
-        """--profile accepts only full and lite."""
+        """--profile accepts only full, lite and observability."""
         with pytest.raises(SystemExit) as caught:
             cli.main(["--profile", "huge", "up"])
         assert caught.value.code == 2

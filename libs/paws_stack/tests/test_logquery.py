@@ -48,9 +48,10 @@ class FakeContainer:
         self.frames = frames
         self.asked: dict[str, Any] = {}
 
-    def logs(self, **kwargs: Any) -> list[bytes]:
+    def logs(self, **kwargs: Any) -> list[bytes] | bytes:
         self.asked = kwargs
-        return self.frames
+        # Like the engine API: a stream of frames, or the whole answer at once.
+        return self.frames if kwargs["stream"] else b"".join(self.frames)
 
 
 class TestQuery:
@@ -140,6 +141,7 @@ class TestEngineSource:
             ("redis-0", "WARNING overcommit"),
         ]
         assert redis.asked["timestamps"] is True and redis.asked["tail"] == 50
+        assert redis.asked["stream"] is False, "a one-off read takes the answer whole"
 
     def test_service_names_and_targets(self) -> None:
         """`postgres` reads the Patroni containers; members and kinds are accepted names."""
@@ -150,16 +152,13 @@ class TestEngineSource:
         ]
 
         class Client:
-            class containers:
-                @staticmethod
-                def get(name: str) -> str:
-                    return name
+            api = object()
 
         assert {"postgres", "patroni", "patroni-0", "backend", "redis"} <= set(
             service_names(members)
         )
         chosen = targets(Client(), members, ("postgres",))
-        assert [t.container for t in chosen] == ["p-patroni-0-1"]
+        assert [t.container.name for t in chosen] == ["p-patroni-0-1"]
         assert len(targets(Client(), members, ())) == 3
 
 

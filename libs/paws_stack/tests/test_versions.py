@@ -27,8 +27,10 @@ class TestLoadPins:
             "java",
             "node",
             "patroni",
+            "postgres_exporter",
             "postgresql",
             "redis",
+            "redis_exporter",
         ]
 
     def test_debian_pins_are_prefixes(self, pins: Pins) -> None:
@@ -135,6 +137,8 @@ class TestMismatches:
             "haproxy": "2.6.12-1+deb12u1",
             "java": "17.0.17+10-1~deb12u1",
             "node": "18.20.4+dfsg-1~deb12u1",
+            "postgres_exporter": "0.11.1-3+b5",
+            "redis_exporter": "1.45.0-2+b4",
         }
         assert mismatches(pins, installed) == []
 

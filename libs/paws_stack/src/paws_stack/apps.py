@@ -87,6 +87,15 @@ class AppBuild:
 
 
 @dataclass(frozen=True)
+class AppMetrics:
+    """x-paws.metrics: port and path of the app's /metrics, and a series it always carries."""
+
+    port: int
+    path: str = "/metrics"
+    series: str = ""
+
+
+@dataclass(frozen=True)
 class App:
     """One service of the apps file, as paws sees it."""
 
@@ -103,6 +112,8 @@ class App:
     # TLS mode only (x-paws.tls.environment): the app's own switch to verified connections,
     # e.g. a Spring profile; paws adds PAWS_CA_FILE & co to every data app itself.
     tls_environment: dict[str, str] = field(default_factory=dict)
+    # Where the app serves Prometheus metrics (x-paws.metrics), for `paws-stack metrics`.
+    metrics: AppMetrics | None = None
 
     @property
     def image_variable(self) -> str:
@@ -193,11 +204,13 @@ def _app(path: Path, name: Any, spec: Any) -> App:
             wait_for_data=_flag(meta, "wait_for_data", default=True),
             dev=parse_dev(meta["dev"]) if meta.get("dev") else None,
             tls_environment=_tls_environment(meta.get("tls")),
+            metrics=_metrics(meta["metrics"]) if meta.get("metrics") else None,
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise AppsFileError(
             f"apps file {path}: service {name}'s x-paws block is malformed ({exc})",
-            "see docs/apps.md for the x-paws keys: data, wait_for_data, health, build, dev, tls",
+            "see docs/apps.md for the x-paws keys: data, wait_for_data, health, build, dev, "
+            "tls, metrics",
         ) from None
 
 
@@ -208,6 +221,14 @@ def _tls_environment(tls: Any) -> dict[str, str]:
     if not isinstance(environment, dict):
         raise ValueError("tls must be a mapping with an `environment:` mapping")
     return {str(key): str(value) for key, value in environment.items()}
+
+
+def _metrics(spec: dict[str, Any]) -> AppMetrics:
+    return AppMetrics(
+        port=int(spec["port"]),
+        path=str(spec.get("path", "/metrics")),
+        series=str(spec.get("series", "")),
+    )
 
 
 def _flag(meta: dict[str, Any], key: str, *, default: bool) -> bool:

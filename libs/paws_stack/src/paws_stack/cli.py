@@ -11,7 +11,7 @@ import json
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import psycopg
 from docker.errors import DockerException
@@ -26,6 +26,7 @@ from .interrupted import RECOVER_COMMAND, Leftovers, find_leftovers
 from .logquery import LogQuery, LogQueryError, parse_grep, parse_level, parse_since, parse_trace_id
 from .logsource import LogRead, follow_merged, read_merged, service_names, targets
 from .logview import unparsed_summary, write_records
+from .observecli import cmd_inspect, cmd_metrics, cmd_top, scrape_interval
 from .settings import load_settings
 from .stack import Stack
 
@@ -298,13 +299,22 @@ def cmd_dev(stack: Stack, args: argparse.Namespace) -> int:
     return 0
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A usage error is one line saying what is wrong and one naming the fix, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message}\n  fix: see `{self.prog} --help`\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = OneLineParser(add_help=False)
     common.add_argument(
         "--profile",
-        choices=["full", "lite"],
+        choices=["full", "lite", "observability"],
+        action="append",
         default=argparse.SUPPRESS,
-        help="full (default): 3+3+3+3 members; lite: 1 of each",
+        help="full (default): 3+3+3+3 members; lite: 1 of each; observability (repeatable, "
+        "with either): the PostgreSQL and Redis exporters (PAWS_OBSERVABILITY=true)",
     )
     common.add_argument(
         "--no-apps",
@@ -325,11 +335,11 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="when another paws command is using the project, fail at once (exit 2)",
     )
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="paws-stack", parents=[common], description="The production HA stack, locally."
     )
     parser.add_argument("--version", action="version", version=f"paws-stack {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         command = sub.add_parser(name, parents=[common], help=help_text)
@@ -373,6 +383,18 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("--grep", help="only lines whose raw text matches this regex")
     logs.add_argument("--tail", type=int, help="the last N lines of each member")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
+    add(
+        "metrics", cmd_metrics, "every /metrics endpoint and the key numbers; exit 1 if one fails"
+    ).add_argument(
+        "--interval",
+        type=scrape_interval,
+        default=1.0,
+        help="seconds between the two scrapes (rates)",
+    )
+    add("inspect", cmd_inspect, "what one component reports about itself").add_argument(
+        "component", choices=["postgres", "redis", "etcd", "haproxy", "apps"]
+    )
+    add("top", cmd_top, "each service's CPU and memory against its limits")
     add("restart", cmd_restart, "restart one service").add_argument("service")
     add("rebuild", cmd_rebuild, "rebuild one app's image, recreate only it").add_argument("service")
     backupcli.add_commands(add)
@@ -389,10 +411,22 @@ def _close(stack: Stack) -> None:
         stack.progress.close()
 
 
+def _profile_overrides(chosen: list[str]) -> dict[str, Any]:
+    """`--profile` values as settings: one of full/lite at most, observability on top."""
+    sizes = sorted({p for p in chosen if p != "observability"})
+    if len(sizes) > 1:
+        raise PawsStackError(
+            f"--profile {' and '.join(sizes)} contradict each other",
+            "choose one of full or lite (observability goes with either)",
+        )
+    overrides: dict[str, Any] = {"profile": sizes[0]} if sizes else {}
+    if "observability" in chosen:
+        overrides["observability"] = True
+    return overrides
+
+
 def _pick_profile(args: argparse.Namespace) -> Stack:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "profile", None):
-        overrides["profile"] = args.profile
+    overrides = _profile_overrides(getattr(args, "profile", None) or [])
     if getattr(args, "source", None):
         overrides["image_source"] = args.source
     if getattr(args, "apps", True) is False:

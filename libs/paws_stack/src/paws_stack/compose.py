@@ -24,9 +24,12 @@ class ComposeProject:
     project: str
     full_profile: bool
     env: dict[str, str] = field(default_factory=dict)
+    # The exporters' compose profile (`observability`), on top of either stack.
+    observability: bool = False
 
     def command(self, *args: str) -> list[str]:
         profile = ["--profile", "full"] if self.full_profile else []
+        profile += ["--profile", "observability"] if self.observability else []
         files = [arg for path in self.compose_files for arg in ("-f", str(path))]
         return [*self.argv, *files, "-p", self.project, *profile, *args]
 

@@ -5,8 +5,10 @@ Data goes to stdout, messages and progress to stderr. rich honours NO_COLOR by i
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from typing import Literal
 
 from rich.console import Console
 from rich.live import Live
@@ -32,8 +34,11 @@ STATE_STYLE = {
     "created": "dim",
 }
 
-out = Console(file=sys.stdout, highlight=False, soft_wrap=True)
-err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
+# rich's own NO_COLOR support drops colours but keeps bold and italic, which are ANSI codes
+# too; with NO_COLOR set (any value, no-color.org) no style is written at all.
+_COLOR_SYSTEM: Literal["auto"] | None = None if os.environ.get("NO_COLOR") else "auto"
+out = Console(file=sys.stdout, highlight=False, soft_wrap=True, color_system=_COLOR_SYSTEM)
+err = Console(file=sys.stderr, highlight=False, soft_wrap=True, color_system=_COLOR_SYSTEM)
 
 
 class TerminalProgress:

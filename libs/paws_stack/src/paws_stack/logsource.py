@@ -27,11 +27,24 @@ SERVICE_KINDS = {"postgres": "patroni", "paws": ""}
 
 @dataclass(frozen=True)
 class LogTarget:
-    """One member to read: its compose service, kind and container."""
+    """One member to read: its compose service, kind and container (anything with the
+    engine's `logs(**options)`, e.g. EngineLogs)."""
 
     service: str
     kind: str
     container: Any
+
+
+@dataclass(frozen=True)
+class EngineLogs:
+    """One container's logs through the engine API by name: no inspect call per member
+    (`containers.get` costs a round trip each, and a trace search reads every member)."""
+
+    api: Any
+    name: str
+
+    def logs(self, **options: Any) -> Any:
+        return self.api.logs(self.name, **options)
 
 
 @dataclass
@@ -58,17 +71,19 @@ def targets(client: Any, members: list[Member], services: tuple[str, ...]) -> li
         for m in members
         if not services or "paws" in services or m.service in services or m.kind in wanted_kinds
     ]
-    return [LogTarget(m.service, m.kind, client.containers.get(m.container)) for m in chosen]
+    return [LogTarget(m.service, m.kind, EngineLogs(client.api, m.container)) for m in chosen]
 
 
 def engine_lines(container: Any, read: LogRead, follow: bool) -> Iterator[tuple[datetime, str]]:
     """(engine timestamp, text) of each line of one container, stdout and stderr together.
 
-    `read.keep` sees the raw text first: lines it rejects are never parsed (a --trace search
-    skips the parsing of everything else).
+    `read.keep` sees the raw line first: lines it rejects are never parsed, not even their
+    timestamp (a --trace search skips the parsing of everything else). Without `follow` the
+    engine's answer is read whole and split in memory: streaming it costs two socket reads
+    and a Python frame decode per line, most of the CPU of a search over a busy stack.
     """
-    chunks = container.logs(
-        stream=True,
+    answer = container.logs(
+        stream=follow,
         follow=follow,
         timestamps=True,
         since=read.since,
@@ -76,9 +91,12 @@ def engine_lines(container: Any, read: LogRead, follow: bool) -> Iterator[tuple[
         stdout=True,
         stderr=True,
     )
+    chunks = answer if follow else [answer]
     for line in _lines(chunks):
+        if not read.keep(line):
+            continue
         ts, text = split_engine_line(line)
-        if ts is not None and read.keep(text):
+        if ts is not None:
             yield ts, text
 
 

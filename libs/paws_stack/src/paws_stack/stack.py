@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from . import _rollback, tls
 from . import engine as engine_mod
 from ._appbuild import app_images, build_app_images
@@ -38,6 +40,7 @@ from .install import ensure_engine
 from .members import Inventory, health_states, inventory
 from .probes import Credentials, applied_migrations, probe_all
 from .progress import Progress, SilentProgress
+from .rolesettings import converge_on_leader
 from .secrets import TLS_DIR, SecretStore
 from .settings import Profile, StackSettings, load_settings
 from .topology import Topology
@@ -134,9 +137,13 @@ class Stack:
         return self._client
 
     def compose(
-        self, plan: ImagePlan | None = None, extra_files: tuple[Path, ...] = ()
+        self,
+        plan: ImagePlan | None = None,
+        extra_files: tuple[Path, ...] = (),
+        observability: bool | None = None,
     ) -> ComposeProject:
-        """The project's compose files; `extra_files` go last (the dev override, say)."""
+        """The project's compose files; `extra_files` go last (the dev override, say).
+        `observability` (default: the setting) adds the exporters' profile."""
         plan = plan or ImagePlan.for_definition(self.settings.compose_dir)
         topology_env = self.topology.compose_env(tls=self.settings.tls)
         files = [self.settings.compose_dir / "compose.yaml"]
@@ -161,6 +168,7 @@ class Stack:
             project=self.project,
             full_profile=self.profile == "full",
             env=env,
+            observability=self.settings.observability if observability is None else observability,
         )
 
     def inventory(self) -> Inventory:
@@ -303,6 +311,7 @@ class Stack:
             changed = self.changed_services()
             if report.healthy and not changed:
                 self.progress.message("already up and healthy: nothing to do")
+                self.converge()
                 return report
             if changed:
                 reasons = ", ".join(f"{name} ({why})" for name, why in changed.items())
@@ -312,10 +321,28 @@ class Stack:
         self._note_mode()
         try:
             self._compose_up(deadline)
-            return self.wait_healthy(deadline)
+            report = self.wait_healthy(deadline)
         except KeyboardInterrupt:
             self._abandon(before)
             raise
+        self.converge()
+        return report
+
+    def converge(self) -> None:
+        """What bootstrap gives only new clusters (rolesettings), set on this one if missing."""
+        try:
+            changes = converge_on_leader(
+                self.settings.bind_address,
+                self.settings.pg_port,
+                self.secrets.read("pg_superuser_password"),
+            )
+        except psycopg.Error as exc:
+            # Healthy, but the leader refused or moved meanwhile: the next `up` tries again.
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.progress.message(f"warning: role settings not checked ({first}); rerun `up`")
+            return
+        for change in changes:
+            self.progress.message(change.describe())
 
     def _compose_up(self, deadline: float) -> None:
         process = self.compose().popen("up", "--detach", "--remove-orphans", "--no-build")
@@ -402,7 +429,9 @@ class Stack:
         doomed = self.inventory().volumes if volumes else []
         if doomed:
             self.progress.message(f"deleting volumes: {', '.join(doomed)}")
-        self.compose().run("down", "--remove-orphans", *(["--volumes"] if volumes else []))
+        # With the exporters' profile on, whatever the setting: their containers go down too.
+        down = ["down", "--remove-orphans", *(["--volumes"] if volumes else [])]
+        self.compose(observability=True).run(*down)
         if volumes:
             self._mode_marker().unlink(missing_ok=True)
         return doomed

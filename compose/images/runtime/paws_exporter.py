@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Entrypoint of the observability profile's exporters (Debian's Prometheus exporters).
+
+PostgreSQL and Redis have no /metrics of their own. Each exporter reaches its server through
+HAProxy (the leader, the master), so it follows a failover. As with every service here, the
+password comes from /run/secrets as root, is written 0600 for the `prometheus` user (the
+packages' own) to a tmpfs, and the exporter reads that file: never the environment or argv.
+
+usage: paws_exporter.py postgres|redis
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+# The shared entrypoint's helpers, from the same directory in every image.
+sys.path.insert(0, str(Path(__file__).parent))
+from paws_entrypoint import (
+    RUNTIME,
+    exec_as,
+    own_tree,
+    read_secret,
+    write_private,
+)
+
+USER = "prometheus"
+PASSWORD_FILE = RUNTIME / "exporter-password"
+
+
+def run_postgres() -> None:
+    """postgres_exporter 0.11 on the leader, as the superuser (pg_stat_replication in full)."""
+    own_tree(RUNTIME, USER, 0o700)
+    write_private(PASSWORD_FILE, read_secret("pg_superuser_password"), USER)
+    target = os.environ.get("PG_EXPORTER_TARGET", "haproxy:5432")
+    os.environ["DATA_SOURCE_URI"] = f"{target}/postgres?sslmode=disable"
+    os.environ["DATA_SOURCE_USER"] = "postgres"
+    os.environ["DATA_SOURCE_PASS_FILE"] = str(PASSWORD_FILE)
+    exec_as(USER, ["prometheus-postgres-exporter", "--web.listen-address=:9187"])
+
+
+def run_redis() -> None:
+    """redis_exporter 1.45 on the master; its password file maps the address to a password."""
+    own_tree(RUNTIME, USER, 0o700)
+    address = f"redis://{os.environ.get('REDIS_EXPORTER_TARGET', 'haproxy:6379')}"
+    passwords = json.dumps({address: read_secret("redis_password")})
+    write_private(PASSWORD_FILE, passwords, USER)
+    exec_as(
+        USER,
+        [
+            "prometheus-redis-exporter",
+            f"--redis.addr={address}",
+            f"--redis.password-file={PASSWORD_FILE}",
+            "--web.listen-address=:9121",
+        ],
+    )
+
+
+ROLES = {"postgres": run_postgres, "redis": run_redis}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in ROLES:
+        sys.exit(f"usage: paws_exporter.py {{{'|'.join(ROLES)}}}")
+    ROLES[sys.argv[1]]()

@@ -1,0 +1,153 @@
+"""The observability commands of paws-stack: `metrics` and `inspect` (see cli.py for the rest)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import psycopg
+from pydantic import BaseModel
+from redis import RedisError
+
+from .console import out
+from .errors import ProbeError
+
+if TYPE_CHECKING:
+    from .stack import Stack
+
+
+def emit_json(data: Any) -> None:
+    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+
+
+def migrations(stack: Stack) -> dict[str, Any] | None:
+    """The applied schema version, or None when the leader cannot say (during a failover)."""
+    try:
+        return stack.migrations()
+    except psycopg.Error:
+        return None
+
+
+def cmd_metrics(stack: Stack, args: argparse.Namespace) -> int:
+    """Every /metrics endpoint: does it answer, and the few numbers a developer looks at."""
+    from .metricendpoints import stack_endpoints
+    from .metrics import collect
+    from .metricsview import write_metrics
+
+    members = stack.inventory().members
+    if not members:
+        raise ProbeError(
+            f"the {stack.profile} stack (project {stack.project}) is not running",
+            "start it with `paws-stack up` (`--profile observability` adds the exporters)",
+        )
+    endpoints = stack_endpoints(stack.settings, members, stack.apps, stack.client(), stack.project)
+    report = collect(endpoints, interval=args.interval)
+    if args.json:
+        emit_json(report)
+    else:
+        write_metrics(report, out, sys.stdout)
+    return 0 if report.all_answer else 1
+
+
+def cmd_inspect(stack: Stack, args: argparse.Namespace) -> int:
+    """What one component believes about itself, from its own interfaces."""
+    from .inspection import READERS, Access
+    from .inspectview import write_document
+
+    members = stack.inventory().members
+    if not members:
+        raise ProbeError(
+            f"the {stack.profile} stack (project {stack.project}) is not running",
+            "start it with `paws-stack up`; `inspect` asks the running members",
+        )
+    apps = stack.apps.apps if stack.apps else ()
+    addresses = {m.service: m.address for m in members if m.kind == "app" and m.address}
+    access = Access(
+        members=members,
+        host=stack.settings.bind_address,
+        pg_port=stack.settings.pg_port,
+        stats_port=stack.settings.stats_port,
+        superuser_password=stack.secrets.read("pg_superuser_password"),
+        redis_password=stack.secrets.read("redis_password"),
+        etcd_password=stack.secrets.read("etcd_patroni_password"),
+        app_metrics={
+            a.name: f"http://{addresses[a.name]}:{a.metrics.port}{a.metrics.path}"
+            for a in apps
+            if a.metrics and a.name in addresses
+        },
+    )
+    try:
+        document = READERS[args.component](access)
+    except (ConnectionError, httpx.HTTPError, psycopg.Error, RedisError) as exc:
+        raise ProbeError(
+            f"inspect {args.component}: {exc}",
+            "check `paws-stack health`; during a failover, ask again in a few seconds",
+        ) from None
+    if args.component == "apps":
+        document["migrations"] = migrations(stack)
+    if args.json:
+        emit_json(document)
+    else:
+        write_document(document, out, sys.stdout)
+    return 0
+
+
+def scrape_interval(text: str) -> float:
+    """--interval: seconds between the two scrapes, more than 0 and at most 60."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 60:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds in (0, 60]; fix: e.g. --interval 2"
+        )
+    return seconds
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}%"
+
+
+def cmd_top(stack: Stack, args: argparse.Namespace) -> int:
+    """Each service's CPU and memory against its limits, one sample (about 2 s)."""
+    from rich.table import Table
+
+    from .resources import top
+
+    report = top(stack.client(), stack.project)
+    if not report.services:
+        raise ProbeError(
+            f"the {stack.profile} stack (project {stack.project}) is not running",
+            "start it with `paws-stack up`; `top` reads the running containers",
+        )
+    if args.json:
+        emit_json(report)
+        return 0
+    rows = [
+        [
+            u.service,
+            f"{u.cpu_percent:.1f}",
+            "-" if u.cpu_limit is None else f"{u.cpu_limit:g}",
+            _share(u.cpu_of_limit),
+            f"{u.memory_mib:.0f}",
+            "-" if u.memory_limit_mib is None else f"{u.memory_limit_mib:.0f}",
+            _share(u.memory_of_limit),
+        ]
+        for u in report.services
+    ]
+    total = ["total", f"{report.cpu_percent:.1f}", "", "", f"{report.memory_mib:.0f}", "", ""]
+    columns = ("service", "cpu %", "cpu limit", "of limit", "MiB", "MiB limit", "of limit")
+    if out.is_terminal:
+        table = Table(*columns, title=f"{stack.project}: CPU (% of one core) and memory")
+        for row in [*rows, total]:
+            table.add_row(*row)
+        out.print(table)
+    else:
+        for row in [*rows, total]:
+            sys.stdout.write("\t".join(row) + "\n")
+    return 0
