@@ -7,6 +7,8 @@ import logging
 import os
 import signal
 import subprocess
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,6 +111,26 @@ def stop_group(process: subprocess.Popen[str], timeout: float = 30) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def finish(
+    process: subprocess.Popen[str],
+    deadline: float,
+    too_slow: Callable[[], Exception],
+    tick: Callable[[], None] = lambda: None,
+    poll: float = 0.5,
+) -> str:
+    """Wait for a `popen` command until `deadline` (then raise `too_slow()`), calling `tick`
+    between polls; return its output. Whatever happens, the command is stopped."""
+    try:
+        while process.poll() is None:
+            tick()
+            if time.monotonic() > deadline:
+                raise too_slow()
+            time.sleep(poll)
+    finally:
+        stop_group(process)
+    return process.stdout.read() if process.stdout else ""
 
 
 def last_lines(text: str, count: int = 5) -> str:

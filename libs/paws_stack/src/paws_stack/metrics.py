@@ -234,15 +234,16 @@ def http_headlines(
     ]
 
 
+def _needs_exporters(name: str, unit: str) -> Headline:
+    """A headline the exporters would give: what to start to get it."""
+    detail = "needs the exporters: `paws-stack up --profile observability`"
+    return Headline(name=name, value=None, unit=unit, detail=detail)
+
+
 def redis_commands(first: list[Scrape], second: list[Scrape]) -> Headline:
     before, after = _pair(first, second, "exporter-redis")
     if after is None:
-        return Headline(
-            name="redis commands",
-            value=None,
-            unit="cmd/s",
-            detail="needs the exporters: `paws-stack up --profile observability`",
-        )
+        return _needs_exporters("redis commands", "cmd/s")
     rate = _rate(before, after, lambda s: s.total("redis_commands_processed_total"))
     return Headline(name="redis commands", value=rate, unit="cmd/s")
 
@@ -250,12 +251,7 @@ def redis_commands(first: list[Scrape], second: list[Scrape]) -> Headline:
 def pg_connections(second: list[Scrape]) -> Headline:
     exporter = next((s for s in _of(second, "exporter-postgres")), None)
     if exporter is None:
-        return Headline(
-            name="postgres connections",
-            value=None,
-            unit="connections",
-            detail="needs the exporters: `paws-stack up --profile observability`",
-        )
+        return _needs_exporters("postgres connections", "connections")
     return Headline(
         name="postgres connections",
         value=exporter.total("pg_stat_activity_count"),

@@ -43,7 +43,7 @@ from .backupformat import (
     require_same_majors,
     resolve,
 )
-from .compose import last_lines, stop_group
+from .compose import finish, last_lines, stop_group
 from .errors import BackupError, BackupRefused, ComposeError
 from .etcdsnap import Gateway, SnapshotError, auth_disabled, integrity_hash, patroni_state_keys
 from .health import HealthReport
@@ -266,23 +266,26 @@ def start_stack(stack: Stack, backup: CheckedBackup, deadline: float) -> HealthR
         stack.progress.message(f"loading the dump into {leader.service}")
         load_dump(stack, leader, backup.path / POSTGRES_DUMP)
         reset_passwords(stack, leader)
-        while process.poll() is None:
-            stack.progress.services(health_states(stack.client(), stack.project))
-            if time.monotonic() > deadline:
-                raise BackupError(
-                    "starting the restored stack took too long",
-                    "see `paws-stack logs`; raise PAWS_WAIT_TIMEOUT on a slow machine",
-                )
-            time.sleep(POLL_S)
+        output = finish(process, deadline, _too_slow, lambda: _show_services(stack), POLL_S)
     finally:
         stop_group(process)
-    output = process.stdout.read() if process.stdout else ""
     if process.returncode != 0:
         raise ComposeError(
             f"starting the restored stack failed: {last_lines(output, 3)}",
             "see `paws-stack logs`; fix the cause, then run the same restore again",
         )
     return stack.wait_healthy(deadline)
+
+
+def _too_slow() -> BackupError:
+    return BackupError(
+        "starting the restored stack took too long",
+        "see `paws-stack logs`; raise PAWS_WAIT_TIMEOUT on a slow machine",
+    )
+
+
+def _show_services(stack: Stack) -> None:
+    stack.progress.services(health_states(stack.client(), stack.project))
 
 
 def load_dump(stack: Stack, leader: Member, dump: Path) -> None:

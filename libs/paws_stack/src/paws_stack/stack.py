@@ -22,7 +22,7 @@ from .apps import AppsFile, fix_for, load_apps_file, write_wiring
 from .buildlog import BuildReport
 from .certs import CertificateStore, identities
 from .clienttls import ClientTls
-from .compose import ComposeProject, last_lines, stop_group
+from .compose import ComposeProject, finish, last_lines
 from .endpoints import Endpoints, build_endpoints
 from .enginehost import announce, engine_endpoint, platform_checks
 from .errors import (
@@ -346,15 +346,7 @@ class Stack:
 
     def _compose_up(self, deadline: float) -> None:
         process = self.compose().popen("up", "--detach", "--remove-orphans", "--no-build")
-        try:
-            while process.poll() is None:
-                self.progress.services(health_states(self.client(), self.project))
-                if time.monotonic() > deadline:
-                    raise self._timeout_error()
-                time.sleep(POLL)
-        finally:
-            stop_group(process)
-        output = process.stdout.read() if process.stdout else ""
+        output = finish(process, deadline, self._timeout_error, self._show_services, POLL)
         if process.returncode != 0:
             raise ComposeError(
                 f"starting the stack failed: {last_lines(output, 3)}",
@@ -393,6 +385,9 @@ class Stack:
             f" `paws-stack logs {dead[0]}` shows everything",
             {s: "exited" for s in dead},
         )
+
+    def _show_services(self) -> None:
+        self.progress.services(health_states(self.client(), self.project))
 
     def _timeout_error(self, report: HealthReport | None = None) -> StackNotHealthy:
         states = health_states(self.client(), self.project)
