@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import signal
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -58,3 +60,29 @@ def like_a_terminal() -> None:
     installs no KeyboardInterrupt handler. A user at a terminal has the default.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+# Every port a project publishes, the apps' included: a scratch project beside the running
+# shared stack must not collide with any of them.
+PORT_SETTINGS = (
+    "PAWS_PG_PORT",
+    "PAWS_PG_RO_PORT",
+    "PAWS_REDIS_PORT",
+    "PAWS_STATS_PORT",
+    "PAWS_BACKEND_PORT",
+    "PAWS_FRONTEND_PORT",
+)
+DEFAULT_PORTS = {"PAWS_PG_PORT": 25432, "PAWS_PG_RO_PORT": 25433}
+DEFAULT_PORTS |= {"PAWS_REDIS_PORT": 26379, "PAWS_STATS_PORT": 28404}
+DEFAULT_PORTS |= {"PAWS_BACKEND_PORT": 28080, "PAWS_FRONTEND_PORT": 23000}
+
+
+def scratch_env(suffix: str, offset: int, secrets: Path | None) -> dict[str, str]:
+    """A project of its own: `<session project><suffix>`, ports shifted by `offset`."""
+    base = os.environ.get("PAWS_PROJECT_NAME", "pawstest")
+    env = {"PAWS_PROJECT_NAME": f"{base}{suffix}"}
+    for name in PORT_SETTINGS:
+        env[name] = str(int(os.environ.get(name, DEFAULT_PORTS[name])) + offset)
+    if secrets is not None:
+        env["PAWS_SECRETS_DIR"] = str(secrets)
+    return env

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from conftest import StartedStack, cli
+from helpers import scratch_env
 from paws_stack import Stack
 
 
@@ -43,15 +44,9 @@ def test_tc003_restarted_replica_rejoins(stack: Stack) -> None:
 @pytest.mark.exclusive
 def test_tc008_up_timeout_names_unhealthy_services_with_logs(started: StartedStack) -> None:
     """An `up` that cannot finish in time names the services and shows their last logs."""
-    scratch = {
-        "PAWS_PROJECT_NAME": "pawsslow",
-        "PAWS_PG_PORT": "45432",
-        "PAWS_PG_RO_PORT": "45433",
-        "PAWS_REDIS_PORT": "46379",
-        "PAWS_STATS_PORT": "48404",
-        "PAWS_BACKEND_PORT": "48080",
-        "PAWS_FRONTEND_PORT": "43000",
-    }
+    # Named and numbered after the session's test project: two suites on one engine (a local
+    # CI run beside `make local-test`) do not meet.
+    scratch = scratch_env("slow", 5000, None)
     try:
         result = cli("up", "--profile", "lite", "--timeout", "2", "--yes", env=scratch)
         assert result.returncode == 2

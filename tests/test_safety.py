@@ -20,36 +20,10 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, cli, new_stack, wait_for
-from helpers import like_a_terminal
+from helpers import like_a_terminal, scratch_env
 from paws_stack.secrets import SECRET_NAMES
 
 pytestmark = [pytest.mark.resilience]
-# Every port a project publishes, the apps' included: a scratch project beside the running
-# shared stack must not collide with any of them.
-PORT_SETTINGS = (
-    "PAWS_PG_PORT",
-    "PAWS_PG_RO_PORT",
-    "PAWS_REDIS_PORT",
-    "PAWS_STATS_PORT",
-    "PAWS_BACKEND_PORT",
-    "PAWS_FRONTEND_PORT",
-)
-DEFAULT_PORTS = {"PAWS_PG_PORT": 25432, "PAWS_PG_RO_PORT": 25433}
-DEFAULT_PORTS |= {"PAWS_REDIS_PORT": 26379, "PAWS_STATS_PORT": 28404}
-DEFAULT_PORTS |= {"PAWS_BACKEND_PORT": 28080, "PAWS_FRONTEND_PORT": 23000}
-
-
-def scratch_env(suffix: str, offset: int, secrets: Path | None) -> dict[str, str]:
-    """A project of its own: `<session project><suffix>`, ports shifted by `offset`."""
-    base = os.environ.get("PAWS_PROJECT_NAME", "pawstest")
-    env = {"PAWS_PROJECT_NAME": f"{base}{suffix}"}
-    for name in PORT_SETTINGS:
-        env[name] = str(int(os.environ.get(name, DEFAULT_PORTS[name])) + offset)
-    if secrets is not None:
-        env["PAWS_SECRETS_DIR"] = str(secrets)
-    return env
-
-
 def project_state(env: dict[str, str]) -> dict[str, Any]:
     """What the engine holds of the scratch lite project: container ids, volumes, networks."""
     stack = new_stack(profile="lite", project_name=env["PAWS_PROJECT_NAME"])
