@@ -24,6 +24,8 @@ from helpers import like_a_terminal, scratch_env
 from paws_stack.secrets import SECRET_NAMES
 
 pytestmark = [pytest.mark.resilience]
+
+
 def project_state(env: dict[str, str]) -> dict[str, Any]:
     """What the engine holds of the scratch lite project: container ids, volumes, networks."""
     stack = new_stack(profile="lite", project_name=env["PAWS_PROJECT_NAME"])
