@@ -255,6 +255,9 @@ def test_tc048_restore_into_a_stack_with_other_passwords(
     rows_then = tagged_rows(lite)
     other = {"PAWS_SECRETS_DIR": str(tmp_path / "other-secrets")}
     assert cli("down", "--volumes", "--yes", *LITE, env=ENV).returncode == 0
+    # Both profiles share one secrets directory, so paws refuses new secrets while any volume of
+    # the project exists: the shared full stack's volumes go too (the fixture brings it back).
+    assert cli("down", "--volumes", "--yes", "--profile", "full").returncode == 0
     try:
         assert cli("up", *LITE, "--yes", env={**ENV, **other}).returncode == 0
         fresh = new_stack(profile="lite", apps=False, secrets_dir=tmp_path / "other-secrets")
