@@ -72,17 +72,20 @@ PORT_SETTINGS = (
     "PAWS_BACKEND_PORT",
     "PAWS_FRONTEND_PORT",
 )
-DEFAULT_PORTS = {"PAWS_PG_PORT": 25432, "PAWS_PG_RO_PORT": 25433}
-DEFAULT_PORTS |= {"PAWS_REDIS_PORT": 26379, "PAWS_STATS_PORT": 28404}
-DEFAULT_PORTS |= {"PAWS_BACKEND_PORT": 28080, "PAWS_FRONTEND_PORT": 23000}
 
 
 def scratch_env(suffix: str, offset: int, secrets: Path | None) -> dict[str, str]:
-    """A project of its own: `<session project><suffix>`, ports shifted by `offset`."""
-    base = os.environ.get("PAWS_PROJECT_NAME", "pawstest")
-    env = {"PAWS_PROJECT_NAME": f"{base}{suffix}"}
+    """A project of its own: `<session project><suffix>`, ports shifted by `offset`.
+
+    The session's ports come from tests/stack.env through nox. Offsets stay in the hundreds so
+    every shifted port remains below the kernel's ephemeral range (32768 and up), where an
+    outgoing connection could hold it at random.
+    """
+    missing = [name for name in ("PAWS_PROJECT_NAME", *PORT_SETTINGS) if name not in os.environ]
+    assert not missing, f"{missing} unset: run the tests through `nox -s integration`"
+    env = {"PAWS_PROJECT_NAME": os.environ["PAWS_PROJECT_NAME"] + suffix}
     for name in PORT_SETTINGS:
-        env[name] = str(int(os.environ.get(name, DEFAULT_PORTS[name])) + offset)
+        env[name] = str(int(os.environ[name]) + offset)
     if secrets is not None:
         env["PAWS_SECRETS_DIR"] = str(secrets)
     return env

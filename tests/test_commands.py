@@ -46,7 +46,7 @@ def test_tc008_up_timeout_names_unhealthy_services_with_logs(started: StartedSta
     """An `up` that cannot finish in time names the services and shows their last logs."""
     # Named and numbered after the session's test project: two suites on one engine (a local
     # CI run beside `make local-test`) do not meet.
-    scratch = scratch_env("slow", 5000, None)
+    scratch = scratch_env("slow", 500, None)
     try:
         result = cli("up", "--profile", "lite", "--timeout", "2", "--yes", env=scratch)
         assert result.returncode == 2

@@ -72,7 +72,7 @@ def start(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.Popen
 
 @pytest.fixture
 def race_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = scratch_env("race", 1000, tmp_path / "secrets")
+    env = scratch_env("race", 100, tmp_path / "secrets")
     yield env
     cli("down", "--volumes", "--yes", "--profile", "lite", env=env)
 
@@ -126,7 +126,7 @@ def test_tc043_second_clone_with_the_same_project_name_is_refused(
     """A second checkout using the same project name may neither start, stop nor wipe it:
     exit 2, one line naming the other checkout and the PAWS_PROJECT_NAME fix, nothing changed
     in the engine. Once the first is down (volumes kept), the clone still may not wipe them."""
-    env = scratch_env("clone", 2000, tmp_path / "secrets")
+    env = scratch_env("clone", 200, tmp_path / "secrets")
     try:
         assert cli("up", "--profile", "lite", "--yes", env=env).returncode == 0
         before = project_state(env)
@@ -173,7 +173,7 @@ class TestTc044BadInputChangesNothing:
         shared.mkdir()
         shared.chmod(0o1777)
         (shared / "someone-else.txt").write_text("theirs", "utf-8")
-        env = scratch_env("bad", 3000, shared)
+        env = scratch_env("bad", 300, shared)
         before = tree(tmp_path)
         result = cli("up", "--profile", "lite", "--yes", env=env)
         assert result.returncode == 2, result.stderr
@@ -193,17 +193,17 @@ class TestTc044BadInputChangesNothing:
     )
     def test_refused_settings(self, tmp_path: Path, setting: str, value: str, said: str) -> None:
         """`::1` (breaks compose's port spec) and `<name>-lite` (is another project)."""
-        env = {**scratch_env("bad", 3000, tmp_path / "secrets"), setting: value}
+        env = {**scratch_env("bad", 300, tmp_path / "secrets"), setting: value}
         result = cli("up", "--profile", "lite", "--yes", env=env)
         assert result.returncode == 2
         line = one_error(result.stderr)
         assert line.startswith(f"error: invalid setting {setting}={value!r}") and said in line
         assert not (tmp_path / "secrets").exists()
-        assert project_state(scratch_env("bad", 3000, None))["containers"] == []
+        assert project_state(scratch_env("bad", 300, None))["containers"] == []
 
     def test_down_volumes_without_a_terminal_or_yes(self, tmp_path: Path) -> None:
         """`down --volumes` from a script without --yes: refused, naming every volume."""
-        env = scratch_env("bad", 3000, tmp_path / "secrets")
+        env = scratch_env("bad", 300, tmp_path / "secrets")
         try:
             assert cli("up", "--profile", "lite", "--yes", env=env).returncode == 0
             before = project_state(env)
@@ -218,7 +218,7 @@ class TestTc044BadInputChangesNothing:
 
     def test_no_wait_while_another_command_holds_the_project(self, tmp_path: Path) -> None:
         """`up --no-wait` while another command holds the project: refused, naming it."""
-        env = scratch_env("bad", 3000, tmp_path / "secrets")
+        env = scratch_env("bad", 300, tmp_path / "secrets")
         holder = subprocess.Popen(
             [
                 sys.executable,
@@ -252,7 +252,7 @@ def test_tc045_sigterm_or_sighup_during_first_up_removes_what_it_made(
 ) -> None:
     """SIGTERM or SIGHUP during a first `up` is handled like Ctrl-C: compose is stopped and
     everything that run created is removed (exit 128 + n); nothing keeps starting after."""
-    env = scratch_env("sig", 4000, tmp_path / "secrets")
+    env = scratch_env("sig", 400, tmp_path / "secrets")
     try:
         process = start("up", "--profile", "lite", "--yes", env=env)
         wait_for(lambda: project_state(env)["containers"], 120, "up created a container")
@@ -269,7 +269,7 @@ def test_tc045_sigterm_or_sighup_during_first_up_removes_what_it_made(
 
 def test_tc045_interrupted_up_keeps_what_existed_before(tmp_path: Path) -> None:
     """An `up` on existing volumes, interrupted: its new containers go, the volumes stay."""
-    env = scratch_env("sig", 4000, tmp_path / "secrets")
+    env = scratch_env("sig", 400, tmp_path / "secrets")
     try:
         assert cli("up", "--profile", "lite", "--yes", env=env).returncode == 0
         assert cli("down", "--profile", "lite", env=env).returncode == 0

@@ -181,13 +181,42 @@ class TestPortsForReal:
         """A port held by our running stack (ignore_ports) does not count as in use."""
         port = listener.getsockname()[1]
         settings = settings_with(tmp_path, pg_port=port)
-        check = hostcheck.check_ports(settings, ignore_ports={port})
+        check = hostcheck.check_ports(settings, ignore_ports={port}, ephemeral=range(1, 2))
         assert check.ok and str(port) in check.detail
 
     def test_free_ports_pass(self, tmp_path: Path) -> None:
-        """With nothing listening, the port check passes."""
+        """With nothing listening (and no port in the ephemeral range), the port check passes."""
         settings = settings_with(tmp_path)
-        assert hostcheck.check_ports(settings).ok
+        assert hostcheck.check_ports(settings, ephemeral=range(1, 2)).ok
+
+    def test_ports_in_the_ephemeral_range_warn(self, tmp_path: Path) -> None:
+        """Free but in the range outgoing connections draw from: a warning naming a safe bound."""
+        settings = settings_with(tmp_path)
+        check = hostcheck.check_ports(settings, ephemeral=range(1024, 65536))
+        assert check.level == "warning" and not check.ok
+        assert str(settings.pg_port) in check.detail.split("lie in", 1)[0]
+        assert "choose ports below 1024" in check.detail
+
+    def test_port_taken_by_an_outgoing_connection_is_explained(
+        self, listener: socket.socket, tmp_path: Path
+    ) -> None:
+        """No listener but a connection's local end: PortInUse says so instead of naming nobody."""
+        with socket.create_connection(listener.getsockname()) as client:
+            local_port = client.getsockname()[1]
+            settings = settings_with(tmp_path, pg_port=local_port)
+            with pytest.raises(PortInUse) as caught:
+                hostcheck.check_ports(settings, ephemeral=range(local_port, local_port + 1))
+        assert caught.value.holder is not None
+        assert caught.value.holder.startswith("an outgoing connection's local end")
+        assert f"ephemeral range {local_port}-{local_port}" in str(caught.value)
+
+    def test_ephemeral_range_is_read_from_proc(self, tmp_path: Path) -> None:
+        """ip_local_port_range as the kernel prints it (tab-separated); None where absent."""
+        sysctl = tmp_path / "sys/net/ipv4"
+        sysctl.mkdir(parents=True)
+        (sysctl / "ip_local_port_range").write_text("32768\t60999\n", "ascii")
+        assert hostcheck.ephemeral_port_range(tmp_path) == range(32768, 61000)
+        assert hostcheck.ephemeral_port_range(tmp_path / "none") is None
 
     def test_proc_scan_finds_this_process(self, listener: socket.socket) -> None:
         """The /proc scan alone (no ss) identifies this process as the holder."""

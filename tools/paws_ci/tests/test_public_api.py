@@ -21,6 +21,7 @@ def test_all_names_exist_and_nothing_else_is_public() -> None:
         "report",
         "jobuser",
         "notice",
+        "runlock",
     }
     public = {n for n in dir(paws_ci) if not n.startswith("_") and n not in modules}
     assert public <= set(paws_ci.__all__) | {"annotations"}

@@ -267,22 +267,60 @@ def port_is_free(address: str, port: int) -> bool:
     return True
 
 
+def ephemeral_port_range(proc: Path = PROC) -> range | None:
+    """The ports the kernel hands out to outgoing connections (Linux only)."""
+    try:
+        low, high = (proc / "sys/net/ipv4/ip_local_port_range").read_text("ascii").split()
+    except (OSError, ValueError):
+        return None
+    return range(int(low), int(high) + 1)
+
+
+def _outgoing_holder(port: int, ephemeral: range | None) -> str | None:
+    """Why a port nobody listens on is taken: a connection's local end, picked at random."""
+    if ephemeral is None or port not in ephemeral:
+        return None
+    return (
+        "an outgoing connection's local end (nothing listens on it; the port lies in the "
+        f"kernel's ephemeral range {ephemeral.start}-{ephemeral.stop - 1})"
+    )
+
+
 def check_ports(
     settings: StackSettings,
     ignore_ports: set[int] | frozenset[int] = frozenset(),
     holder: Callable[[int, str], str | None] = find_port_holder,
+    ephemeral: range | None = None,
 ) -> Check:
-    """Every published port must be free, except those our own running stack holds."""
+    """Every published port must be free, except those our own running stack holds.
+
+    A port in the ephemeral range is a warning: any outgoing connection may take it at random,
+    so `up` would fail now and then for no visible reason.
+    """
     address = settings.bind_address
-    checked: list[str] = []
+    ephemeral = ephemeral or ephemeral_port_range()
+    checked: list[int] = []
     for setting, port in settings.published_ports().items():
         if port in ignore_ports:
             continue
         if not port_is_free(address, port):
-            raise PortInUse(port, holder(port, address), setting)
-        checked.append(str(port))
+            raise PortInUse(
+                port, holder(port, address) or _outgoing_holder(port, ephemeral), setting
+            )
+        checked.append(port)
     ours = f"; held by this stack: {sorted(ignore_ports)}" if ignore_ports else ""
-    return Check("ports", True, f"free on {address}: {', '.join(checked) or 'none'}{ours}", "info")
+    detail = f"free on {address}: {', '.join(map(str, checked)) or 'none'}{ours}"
+    random_ones = [port for port in checked if ephemeral is not None and port in ephemeral]
+    if not random_ones or ephemeral is None:
+        return Check("ports", True, detail, "info")
+    return Check(
+        "ports",
+        False,
+        f"{detail}; {', '.join(map(str, random_ones))} lie in the ephemeral range "
+        f"{ephemeral.start}-{ephemeral.stop - 1}, where any outgoing connection can take one "
+        f"at random: choose ports below {ephemeral.start}",
+        "warning",
+    )
 
 
 # --- all together -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from .errors import (
     EngineUnavailable,
     ImageBuildFailed,
     PawsCiError,
+    RunInProgress,
     RunnerImageMissing,
     WorkflowError,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "JobResult",
     "ParityReport",
     "PawsCiError",
+    "RunInProgress",
     "RunnerImage",
     "RunnerImageMissing",
     "Step",

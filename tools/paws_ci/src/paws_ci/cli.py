@@ -17,13 +17,14 @@ from pathlib import Path
 from . import image as image_mod
 from .act import ActOptions, build_argv, passthrough_value, run_act
 from .errors import ActFailed, PawsCiError
-from .jobuser import job_user
+from .jobuser import JobUser, job_user
 from .notice import show_once
 from .parity import assess_parity
 from .report import as_json, parity_lines, summary_lines
+from .runlock import one_run_at_a_time, refuse_foreign_act_run, running_act_containers
 from .secrets import Secrets, ensure_ci_secrets, load_secrets, masker
 from .settings import CiSettings
-from .workflow import load_workflows
+from .workflow import Workflow, load_workflows
 
 ACT_TAIL = 15
 
@@ -57,7 +58,16 @@ def cmd_run(settings: CiSettings, args: argparse.Namespace) -> int:
     target = passthrough_value(passthrough, "-W", "--workflows") or ".github/workflows/"
     workflows = load_workflows(settings.repo / target)
     user = job_user(args.job_user, settings.repo)
+    with one_run_at_a_time(settings.repo):
+        return _run_locked(settings, args, workflows, user)
+
+
+def _run_locked(
+    settings: CiSettings, args: argparse.Namespace, workflows: list[Workflow], user: JobUser | None
+) -> int:
+    passthrough = tuple(args.act_args)
     image = _runner_image(settings, build=not args.no_build)
+    refuse_foreign_act_run(running_act_containers())
     show_once(settings.state_dir, settings.ci_secrets, _say)
     secrets = _secrets(settings, args)
     settings.artifacts.mkdir(parents=True, exist_ok=True)

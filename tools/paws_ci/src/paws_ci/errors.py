@@ -5,6 +5,7 @@ PawsCiError
 ├── RunnerImageMissing     the runner image (or its base) is not built
 ├── ImageBuildFailed       building the runner image failed
 ├── WorkflowError          a workflow file does not parse (names file and line)
+├── RunInProgress          another local CI run holds the host (names it)
 └── ActFailed              act itself failed before or outside any job (its last lines)
 """
 
@@ -37,6 +38,10 @@ class ImageBuildFailed(PawsCiError):
 
 class WorkflowError(PawsCiError):
     """A workflow file is not valid YAML or not a workflow."""
+
+
+class RunInProgress(PawsCiError):
+    """Another local CI run is going on on this host (act's container names would collide)."""
 
 
 class ActFailed(PawsCiError):

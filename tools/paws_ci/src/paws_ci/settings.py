@@ -15,14 +15,18 @@ from pathlib import Path
 
 # What a job's `paws-stack` sees (PAWS_* names) unless PAWS_CI_<same suffix> overrides it.
 CI_STACK_DEFAULTS = {
-    # Below 60000: tests derive scratch projects' ports by adding up to 4000 (test_safety.py).
+    # Below 32768, the kernel's ephemeral range, where any outgoing connection may hold a port
+    # at random (it did once, failing a job's `up`); and clear of the test stack's 2xxxx ports
+    # plus the few hundred its scratch projects add (tests/helpers.py).
     "PAWS_PROJECT_NAME": "pawsci",
-    "PAWS_PG_PORT": "55432",
-    "PAWS_PG_RO_PORT": "55433",
-    "PAWS_REDIS_PORT": "56379",
-    "PAWS_STATS_PORT": "58404",
-    "PAWS_BACKEND_PORT": "55080",
-    "PAWS_FRONTEND_PORT": "55000",
+    "PAWS_PG_PORT": "15432",
+    "PAWS_PG_RO_PORT": "15433",
+    "PAWS_REDIS_PORT": "16379",
+    "PAWS_STATS_PORT": "18404",
+    "PAWS_BACKEND_PORT": "18080",
+    "PAWS_FRONTEND_PORT": "13000",
+    "PAWS_PG_EXPORTER_PORT": "17187",
+    "PAWS_REDIS_EXPORTER_PORT": "17121",
 }
 
 # Remote actions with an offline stand-in in this repository (`--local-repository`).

@@ -22,9 +22,19 @@ RUN apt-get update -q \
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends make \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
-# Installing ca-certificates may have regenerated the bundle: keep the host's.
+# Every certificate of the host's bundle becomes a local CA, so update-ca-certificates puts it in
+# the system bundle and, through ca-certificates-java's hook, in the JDK's cacerts: Maven (Java)
+# reads only that keystore, and without the host's CAs it fails PKIX behind a TLS-intercepting
+# proxy whenever the checkout's Maven cache lacks an artifact (a fresh clone always).
 COPY ca-certificates.crt /tmp/host-ca.crt
-RUN if [ -s /tmp/host-ca.crt ]; then cp /tmp/host-ca.crt /etc/ssl/certs/ca-certificates.crt; fi \
+RUN if [ -s /tmp/host-ca.crt ]; then \
+      mkdir -p /usr/local/share/ca-certificates/paws-host \
+      && awk '/-BEGIN CERTIFICATE-/ { n++; inside = 1; \
+                file = sprintf("/usr/local/share/ca-certificates/paws-host/%03d.crt", n) } \
+              inside { print > file } \
+              /-END CERTIFICATE-/ { inside = 0; close(file) }' /tmp/host-ca.crt \
+      && update-ca-certificates >/dev/null; \
+    fi \
  && rm /tmp/host-ca.crt
 # The docker CLI and compose v2 plugin of the host: the job talks to the host's daemon through
 # the socket act mounts, so the stack starts as sibling containers.
