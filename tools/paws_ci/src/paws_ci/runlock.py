@@ -33,9 +33,9 @@ def _open_lock(path: Path) -> tuple[int, bool]:
 
 
 @contextlib.contextmanager
-def one_run_at_a_time(repo: Path, lock_path: Path = LOCK_PATH) -> Iterator[None]:
+def one_run_at_a_time(repo: Path, lock_path: Path | None = None) -> Iterator[None]:
     """Hold the host's local-CI lock for the block; RunInProgress if another run holds it."""
-    fd, writable = _open_lock(lock_path)
+    fd, writable = _open_lock(lock_path or LOCK_PATH)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -16,17 +16,18 @@ from pathlib import Path
 # What a job's `paws-stack` sees (PAWS_* names) unless PAWS_CI_<same suffix> overrides it.
 CI_STACK_DEFAULTS = {
     # Below 32768, the kernel's ephemeral range, where any outgoing connection may hold a port
-    # at random (it did once, failing a job's `up`); and clear of the test stack's 2xxxx ports
-    # plus the few hundred its scratch projects add (tests/helpers.py).
+    # at random (it did once, failing a job's `up`); clear of the developer's stack (15432...)
+    # and the test stack (25432...); and no two of them a multiple of 100 apart, since the
+    # tests' scratch projects add a few hundred to each (tests/helpers.py).
     "PAWS_PROJECT_NAME": "pawsci",
-    "PAWS_PG_PORT": "15432",
-    "PAWS_PG_RO_PORT": "15433",
-    "PAWS_REDIS_PORT": "16379",
-    "PAWS_STATS_PORT": "18404",
-    "PAWS_BACKEND_PORT": "18080",
-    "PAWS_FRONTEND_PORT": "13000",
-    "PAWS_PG_EXPORTER_PORT": "17187",
-    "PAWS_REDIS_EXPORTER_PORT": "17121",
+    "PAWS_PG_PORT": "31432",
+    "PAWS_PG_RO_PORT": "31433",
+    "PAWS_REDIS_PORT": "31379",
+    "PAWS_STATS_PORT": "31404",
+    "PAWS_BACKEND_PORT": "31080",
+    "PAWS_FRONTEND_PORT": "31000",
+    "PAWS_PG_EXPORTER_PORT": "31187",
+    "PAWS_REDIS_EXPORTER_PORT": "31121",
 }
 
 # Remote actions with an offline stand-in in this repository (`--local-repository`).
