@@ -9,6 +9,7 @@ PYTHON ?= python3
 $(NOX):
 	@$(PYTHON) -m venv $(TOOLS) || { echo "error: '$(PYTHON) -m venv' failed; fix: install python3-venv (apt-get install python3-venv)" >&2; exit 2; }
 	@$(TOOLS)/bin/pip install --quiet --disable-pip-version-check 'nox[uv]>=2024.10'
+	@echo 'note: nox is installed in $(TOOLS)/bin; for the README'"'"'s `nox -s ...` commands: export PATH="$$PWD/$(TOOLS)/bin:$$PATH"' >&2
 
 local-setup: $(NOX)
 	$(NOX) -s setup -- $(ARGS)

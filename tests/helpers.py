@@ -89,3 +89,9 @@ def scratch_env(suffix: str, offset: int, secrets: Path | None) -> dict[str, str
     if secrets is not None:
         env["PAWS_SECRETS_DIR"] = str(secrets)
     return env
+
+
+def metric_value(body: str, series: str) -> float:
+    """The value of an unlabelled series in Prometheus text (StopIteration when it is absent)."""
+    line = next(s for s in body.splitlines() if s.startswith(series + " "))
+    return float(line.split()[-1])

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from conftest import cli, wait_for
-from helpers import address
+from helpers import address, metric_value
 from paws_stack import Stack
 from paws_stack.rolesettings import ROLE_SETTINGS
 
@@ -292,11 +292,6 @@ EXPORTERS = {
 }
 
 
-def _sample_value(body: str, series: str) -> float:
-    line = next(s for s in body.splitlines() if s.startswith(series + " "))
-    return float(line.split()[-1])
-
-
 def test_tc028_exporters_and_the_metrics_command(stack: Stack) -> None:
     """`up --profile observability` adds the PostgreSQL and Redis exporters, connected (pg_up,
     redis_up 1); `metrics --json` then finds every endpoint answering, with the numbers."""
@@ -312,7 +307,7 @@ def test_tc028_exporters_and_the_metrics_command(stack: Stack) -> None:
                 f"{url} answering",
             )
             _prometheus_text(body, series)
-            assert _sample_value(body, series) == 1, f"{series} is not 1: no connection"
+            assert metric_value(body, series) == 1, f"{series} is not 1: no connection"
         result = cli("metrics", "--json", "--interval", "2", timeout=120)
         assert result.returncode == 0, result.stderr + result.stdout[-2000:]
         report = json.loads(result.stdout)  # exactly one document

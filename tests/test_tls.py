@@ -21,7 +21,7 @@ import redis
 from cryptography.hazmat.primitives import serialization
 
 from conftest import ROOT, cli, wait_for
-from helpers import address
+from helpers import address, metric_value
 from paws_stack import Stack
 from paws_stack.certs import new_ca
 
@@ -204,3 +204,29 @@ def test_tc063_plain_text_redis_is_refused(tls_stack: Stack, tmp_path: Path) -> 
         _redis(tls_stack, host, port, **wrong).ping()
     # The stack stays healthy after the refused attempts.
     wait_for(lambda: tls_stack.health().healthy, 30, "the TLS stack healthy")
+
+
+def test_tc064_the_exporters_verify_the_tls_stack(tls_stack: Stack) -> None:
+    """`up --tls --profile observability`: both exporters connect with verification through
+    HAProxy (pg_up and redis_up 1), where a plain-text exporter would be refused."""
+    started = cli("up", "--yes", "--tls", "--profile", "observability", timeout=300)
+    exporters = ("exporter-postgres", "exporter-redis")
+    try:
+        assert started.returncode == 0, started.stderr
+        settings = tls_stack.settings
+        for port, series in (
+            (settings.pg_exporter_port, "pg_up"),
+            (settings.redis_exporter_port, "redis_up"),
+        ):
+            url = f"http://{settings.bind_address}:{port}/metrics"
+            body = wait_for(
+                lambda url=url: (a := httpx.get(url, timeout=10)).status_code == 200 and a.text,
+                30,
+                f"{url} answering",
+            )
+            assert metric_value(body, series) == 1, f"{series} is not 1: no verified connection"
+        pg = tls_stack.client().containers.get(f"{settings.project_name}-exporter-postgres-1")
+        environment = dict(e.split("=", 1) for e in pg.attrs["Config"]["Env"])
+        assert environment.get("PAWS_TLS") == "on"
+    finally:
+        tls_stack.compose(observability=True).run("rm", "--stop", "--force", *exporters)

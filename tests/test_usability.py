@@ -4,17 +4,20 @@ Every paws-stack command: --help works; a bad argument is one error line, a `fix
 exit 2 with no traceback and nothing on stdout. Every read-only command with --json prints
 exactly one JSON document on stdout; NO_COLOR leaves no ANSI codes even when colour is forced.
 The other console scripts: --help and exit 2 on a bad argument (their messages are argparse's).
-Not covered yet: the README's commands in a fresh shell after `make local-start`.
+The README's commands in a fresh shell: every nox session and Make target it names exists once
+the shell follows the README's own PATH line, and its read-only commands run as written.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 
 import pytest
 
-from conftest import cli, console_script
+from conftest import ROOT, cli, console_script
 from paws_stack import Stack
 from paws_stack.cli import _parser
 
@@ -93,3 +96,78 @@ def test_tc030_other_scripts_help_and_bad_argument(module: str) -> None:
     assert helped.returncode == 0 and helped.stdout.startswith("usage: ")
     bad = console_script(module, "--no-such-option", timeout=60)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
+
+
+README = ROOT / "README.md"
+README_COMMAND = re.compile(r"`((?:make local-[a-z0-9-]+|nox -s [a-z0-9-]+|nox -l)[^`]*)`")
+# The README's commands that only read the stack: run exactly as written (on the test project).
+READ_ONLY_AS_WRITTEN = [
+    "nox -l",
+    "make local-health",
+    "make local-status",
+    "make local-endpoints",
+    "nox -s health -- --json",
+    "nox -s status",
+    "nox -s inspect -- postgres",
+    "nox -s top",
+    "nox -s metrics",
+]
+
+
+def _readme_commands() -> list[str]:
+    return sorted(set(README_COMMAND.findall(README.read_text("utf-8"))))
+
+
+def _fresh_shell(command: str) -> subprocess.CompletedProcess[str]:
+    """`command` in a new shell: no venv on PATH, only the README's own PATH line first.
+    The PAWS_* settings stay, so it targets the test project, never the developer's."""
+    path_line = re.search(r"^export PATH=.*$", README.read_text("utf-8"), re.MULTILINE)
+    assert path_line, "the README no longer says how to put nox on the PATH"
+    env = {k: v for k, v in os.environ.items() if k.startswith("PAWS_")}
+    env |= {"HOME": os.environ.get("HOME", "/root"), "PATH": "/usr/local/bin:/usr/bin:/bin"}
+    env["LANG"] = "C.UTF-8"
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-c", f"{path_line[0]}\n{command}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def nox_installed_as_make_does() -> None:
+    """What `make local-start` does first: nox into .paws/tools (a no-op when it is there)."""
+    installed = _fresh_shell("make --no-print-directory .paws/tools/bin/nox")
+    assert installed.returncode == 0, installed.stderr
+
+
+def test_tc030_readme_names_only_sessions_and_targets_that_exist(
+    nox_installed_as_make_does: None,
+) -> None:
+    """Every `nox -s X` in the README is a session, every `make local-x` a Make target."""
+    commands = _readme_commands()
+    sessions = {c.split()[2] for c in commands if c.startswith("nox -s ")}
+    targets = {c.split()[1] for c in commands if c.startswith("make ")}
+    assert len(sessions) >= 15 and len(targets) >= 10, commands
+    listed = _fresh_shell("nox -l")
+    assert listed.returncode == 0, listed.stderr
+    known = set(re.findall(r"^[*-] ([a-z0-9-]+) ->", listed.stdout, re.MULTILINE))
+    assert sessions <= known, f"not sessions: {sorted(sessions - known)}"
+    for target in sorted(targets):
+        dry = _fresh_shell(f"make -n {target}")
+        assert dry.returncode == 0, f"{target}: {dry.stderr}"
+
+
+@pytest.mark.parametrize("command", READ_ONLY_AS_WRITTEN)
+def test_tc030_readme_command_runs_as_written_in_a_fresh_shell(
+    stack: Stack, nox_installed_as_make_does: None, command: str
+) -> None:
+    """After `make local-start` and the README's PATH line, the command works as printed."""
+    assert command in _readme_commands(), f"the README no longer shows `{command}`"
+    result = _fresh_shell(command)
+    assert result.returncode == 0, result.stdout[-1500:] + result.stderr[-1500:]
+    assert result.stdout.strip(), "printed nothing on stdout"
+    assert "command not found" not in result.stderr

@@ -5,6 +5,8 @@ PostgreSQL and Redis have no /metrics of their own. Each exporter reaches its se
 HAProxy (the leader, the master), so it follows a failover. As with every service here, the
 password comes from /run/secrets as root, is written 0600 for the `prometheus` user (the
 packages' own) to a tmpfs, and the exporter reads that file: never the environment or argv.
+In TLS mode (PAWS_TLS=on) both verify their server against the local CA, host name included:
+HAProxy passes TLS through, and the members' certificates name `haproxy`.
 
 usage: paws_exporter.py postgres|redis
 """
@@ -13,11 +15,13 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import sys
 from pathlib import Path
 
 # The shared entrypoint's helpers, from the same directory in every image.
 sys.path.insert(0, str(Path(__file__).parent))
+import paws_tls
 from paws_entrypoint import (
     RUNTIME,
     exec_as,
@@ -30,12 +34,34 @@ USER = "prometheus"
 PASSWORD_FILE = RUNTIME / "exporter-password"
 
 
+def _install_ca() -> bool:
+    """In TLS mode, the CA copied for the exporter's user; whether TLS is on."""
+    if not paws_tls.enabled():
+        return False
+    entry = pwd.getpwnam(USER)
+    paws_tls.install(entry.pw_uid, entry.pw_gid)
+    return True
+
+
+def postgres_uri(target: str, tls: bool) -> str:
+    """The exporter's DATA_SOURCE_URI (no credentials: those come from the user and file).
+
+    >>> postgres_uri("haproxy:5432", False)
+    'haproxy:5432/postgres?sslmode=disable'
+    >>> postgres_uri("haproxy:5432", True)
+    'haproxy:5432/postgres?sslmode=verify-full&sslrootcert=/run/paws/tls/ca.crt'
+    """
+    if not tls:
+        return f"{target}/postgres?sslmode=disable"
+    return f"{target}/postgres?sslmode=verify-full&sslrootcert={paws_tls.CA_FILE}"
+
+
 def run_postgres() -> None:
     """postgres_exporter 0.11 on the leader, as the superuser (pg_stat_replication in full)."""
     own_tree(RUNTIME, USER, 0o700)
     write_private(PASSWORD_FILE, read_secret("pg_superuser_password"), USER)
     target = os.environ.get("PG_EXPORTER_TARGET", "haproxy:5432")
-    os.environ["DATA_SOURCE_URI"] = f"{target}/postgres?sslmode=disable"
+    os.environ["DATA_SOURCE_URI"] = postgres_uri(target, _install_ca())
     os.environ["DATA_SOURCE_USER"] = "postgres"
     os.environ["DATA_SOURCE_PASS_FILE"] = str(PASSWORD_FILE)
     exec_as(USER, ["prometheus-postgres-exporter", "--web.listen-address=:9187"])
@@ -44,15 +70,19 @@ def run_postgres() -> None:
 def run_redis() -> None:
     """redis_exporter 1.45 on the master; its password file maps the address to a password."""
     own_tree(RUNTIME, USER, 0o700)
-    address = f"redis://{os.environ.get('REDIS_EXPORTER_TARGET', 'haproxy:6379')}"
+    tls = _install_ca()
+    scheme = "rediss" if tls else "redis"
+    address = f"{scheme}://{os.environ.get('REDIS_EXPORTER_TARGET', 'haproxy:6379')}"
     passwords = json.dumps({address: read_secret("redis_password")})
     write_private(PASSWORD_FILE, passwords, USER)
+    verify = [f"--tls-ca-cert-file={paws_tls.CA_FILE}"] if tls else []
     exec_as(
         USER,
         [
             "prometheus-redis-exporter",
             f"--redis.addr={address}",
             f"--redis.password-file={PASSWORD_FILE}",
+            *verify,
             "--web.listen-address=:9121",
         ],
     )

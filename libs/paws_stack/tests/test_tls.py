@@ -66,7 +66,7 @@ class TestWiring:
     def test_every_service_is_labelled_and_told(self, store: CertificateStore) -> None:
         """The label lets later commands follow the mode; PAWS_TLS switches the entrypoint."""
         services = wiring(Topology("full"), store)["services"]
-        assert len(services) == 13
+        assert len(services) == 15  # 13 members and HAProxy, plus the 2 exporters
         assert all(s["labels"][LABEL] == "on" for s in services.values())
         assert all(s["environment"]["PAWS_TLS"] == "on" for s in services.values())
 
@@ -81,9 +81,17 @@ class TestWiring:
         assert "https://127.0.0.1:2379/health" in etcd["healthcheck"]["test"]
 
     def test_the_lite_profile_names_only_its_services(self, store: CertificateStore) -> None:
-        """Compose refuses an override of a service the profile leaves out."""
+        """Only the profile's members, and the exporters (compose.yaml defines them always)."""
         services = wiring(Topology("lite"), store)["services"]
-        assert set(services) == {"etcd-0", "patroni-0", "redis-0", "sentinel-0", "haproxy"}
+        members = {"etcd-0", "patroni-0", "redis-0", "sentinel-0", "haproxy"}
+        assert set(services) == members | {"exporter-postgres", "exporter-redis"}
+
+    def test_the_exporters_get_the_ca_and_no_pair(self, store: CertificateStore) -> None:
+        """They are clients only: the CA to verify the leader and the master, no key."""
+        services = wiring(Topology("full"), store)["services"]
+        for exporter in ("exporter-postgres", "exporter-redis"):
+            mounts = services[exporter]["secrets"]
+            assert mounts == [{"source": "tls_ca", "target": CA_TARGET}]
 
     def test_data_apps_get_the_ca_and_their_own_switch(self, store: CertificateStore) -> None:
         """A data app learns PAWS_CA_FILE & co plus its x-paws.tls environment."""

@@ -111,10 +111,14 @@ def wiring(
         )
     # Services the profile leaves out must not be named (compose would refuse them).
     present = set(topology.all_services())
-    return {
-        "services": {name: spec for name, spec in services.items() if name in present},
-        "secrets": secrets,
-    }
+    kept = {name: spec for name, spec in services.items() if name in present}
+    # The exporters (compose profile `observability`, either stack) verify the leader and the
+    # master against the CA; named in every override, since compose.yaml always defines them.
+    from .metricendpoints import EXPORTERS  # here: it imports members, which imports us
+
+    for exporter in EXPORTERS:
+        kept[exporter] = _member([{"source": CA_SECRET, "target": CA_TARGET}])
+    return {"services": kept, "secrets": secrets}
 
 
 def _member(mounts: list[dict[str, str]]) -> dict[str, Any]:
