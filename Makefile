@@ -6,7 +6,17 @@ PYTHON ?= python3
 
 .PHONY: local-dev local-setup local-start local-stop local-health local-status local-logs local-endpoints local-test local-config-diff local-simulate-patroni-leader-failure local-simulate-redis-master-failure local-simulate-etcd-member-failure local-simulate-network-partition local-recover local-backup local-restore
 
+# A tools venv whose interpreter is gone (a pyenv version removed, Homebrew's python upgraded,
+# or a local-CI job container that shares this checkout but not the host's pyenv) is made
+# again in place over the old one, with the interpreter at hand.
+ifneq ($(shell $(NOX) --version >/dev/null 2>&1 && echo ok),ok)
+$(NOX): .paws-tools-broken
+endif
+.PHONY: .paws-tools-broken
+.paws-tools-broken:
+
 $(NOX):
+	@find $(TOOLS)/bin -maxdepth 1 -name 'python*' -type l -delete 2>/dev/null || true
 	@$(PYTHON) -m venv $(TOOLS) || { echo "error: '$(PYTHON) -m venv' failed; fix: install python3-venv (apt-get install python3-venv)" >&2; exit 2; }
 	@$(TOOLS)/bin/pip install --quiet --disable-pip-version-check 'nox[uv]>=2024.10'
 	@echo 'note: nox is installed in $(TOOLS)/bin; for the README'"'"'s `nox -s ...` commands: export PATH="$$PWD/$(TOOLS)/bin:$$PATH"' >&2

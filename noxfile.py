@@ -256,7 +256,11 @@ def _integration(session: nox.Session, *pytest_args: str) -> None:
     env = {**TEST_STACK_ENV, "PYTHONUNBUFFERED": "1"}
     # pytest's tmp_path inside the checkout: the engine bind-mounts a test project's secret files
     # from its own host, and inside an act job (`make local-ci`) only the checkout is shared.
-    basetemp = f"--basetemp={ROOT / '.paws' / 'test' / 'tmp'}"
+    scratch = ROOT / ".paws" / "test" / "tmp"
+    # pytest creates --basetemp itself but not its parents: in a fresh clone whose tests use
+    # another secrets directory (local CI's jobs), nothing else has made .paws/test.
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    basetemp = f"--basetemp={scratch}"
     try:
         # Tests run experiments: a Ctrl-C must leave them time to undo their faults.
         session.run(

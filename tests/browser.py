@@ -28,9 +28,18 @@ CHROMIUM_ARGS = [
 PAGE_TIMEOUT_MS = 30_000
 
 
+# next dev's hot-reload channel: an edit saved before it is connected is never shown.
+HMR_SOCKET = "/_next/webpack-hmr"
+
+
 @contextmanager
-def open_page(url: str) -> Iterator[Any]:
-    """A loaded page at `url`; the browser is closed afterwards whatever happens."""
+def open_page(url: str, hmr: bool = False) -> Iterator[Any]:
+    """A loaded page at `url`; the browser is closed afterwards whatever happens.
+
+    With `hmr`, also wait until next dev's hot-reload socket has said something: on a loaded
+    machine it connects seconds after the page has loaded, and a test that edits a file before
+    then waits for an update that never comes.
+    """
     from playwright.sync_api import sync_playwright
 
     assert CHROMIUM.exists(), f"{CHROMIUM} missing: `apt-get install chromium` (nox -s tests does)"
@@ -39,7 +48,24 @@ def open_page(url: str) -> Iterator[Any]:
         try:
             page = browser.new_page()
             page.set_default_timeout(PAGE_TIMEOUT_MS)
+            frames: list[object] = []
+            page.on(
+                "websocket",
+                lambda socket: (
+                    socket.on("framereceived", frames.append) if HMR_SOCKET in socket.url else None
+                ),
+            )
             page.goto(url, wait_until="networkidle")
+            if hmr:
+                _wait_for_hmr(page, frames)
             yield page
         finally:
             browser.close()
+
+
+def _wait_for_hmr(page: Any, frames: list[object]) -> None:
+    for _ in range(PAGE_TIMEOUT_MS // 100):
+        if frames:
+            return
+        page.wait_for_timeout(100)  # lets Playwright deliver the socket's events
+    raise AssertionError(f"{HMR_SOCKET} sent nothing within {PAGE_TIMEOUT_MS / 1000:.0f} s")

@@ -144,7 +144,7 @@ def page_restored() -> Iterator[None]:
 @contextmanager
 def _counted_page(url: str, clicks: int) -> Iterator[Any]:
     """A page with a nonce on window (gone after a full reload) and the counter at `clicks`."""
-    with open_page(url) as page:
+    with open_page(url, hmr=True) as page:
         page.evaluate("() => { window.__pawsNonce = 'kept'; }")
         counter = page.get_by_test_id("counter")
         for _ in range(clicks):
