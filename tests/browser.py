@@ -49,12 +49,13 @@ def open_page(url: str, hmr: bool = False) -> Iterator[Any]:
             page = browser.new_page()
             page.set_default_timeout(PAGE_TIMEOUT_MS)
             frames: list[object] = []
-            page.on(
-                "websocket",
-                lambda socket: (
-                    socket.on("framereceived", frames.append) if HMR_SOCKET in socket.url else None
-                ),
-            )
+
+            def listen(socket: Any) -> None:
+                # A Python function, not a bound builtin: Playwright inspects its signature.
+                if HMR_SOCKET in socket.url:
+                    socket.on("framereceived", lambda payload: frames.append(payload))
+
+            page.on("websocket", listen)
             page.goto(url, wait_until="networkidle")
             if hmr:
                 _wait_for_hmr(page, frames)

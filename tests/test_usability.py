@@ -14,6 +14,7 @@ import json
 import os
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -119,13 +120,19 @@ def _readme_commands() -> list[str]:
 
 
 def _fresh_shell(command: str) -> subprocess.CompletedProcess[str]:
-    """`command` in a new shell: no venv on PATH, only the README's own PATH line first.
-    The PAWS_* settings stay, so it targets the test project, never the developer's."""
+    """`command` in a new shell, as a user's terminal has it: the test session's virtualenvs
+    (nox's and the tools') off PATH, then only the README's own PATH line. The PAWS_* settings
+    stay, so it targets the test project, never the developer's."""
     path_line = re.search(r"^export PATH=.*$", README.read_text("utf-8"), re.MULTILINE)
     assert path_line, "the README no longer says how to put nox on the PATH"
-    env = {k: v for k, v in os.environ.items() if k.startswith("PAWS_")}
-    env |= {"HOME": os.environ.get("HOME", "/root"), "PATH": "/usr/local/bin:/usr/bin:/bin"}
-    env["LANG"] = "C.UTF-8"
+    ours = (ROOT / ".nox", ROOT / ".paws")
+    kept = [
+        entry
+        for entry in os.environ.get("PATH", "/usr/bin:/bin").split(os.pathsep)
+        if not any(Path(entry).is_relative_to(root) for root in ours)
+    ]
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "NOX_CURRENT_SESSION")}
+    env["PATH"] = os.pathsep.join(kept)
     return subprocess.run(
         ["bash", "--noprofile", "--norc", "-c", f"{path_line[0]}\n{command}"],
         cwd=ROOT,
