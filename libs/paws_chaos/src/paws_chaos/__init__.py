@@ -32,9 +32,10 @@ from .ledger import Attempt, Ledger
 from .netfaults import disconnect, isolate, netem, netem_support, paws_rules
 from .recover import RecoveryReport, Repair, recover
 from .report import Check, Event, Report, render_text, summarize
-from .runner import Experiment, run_scenario, steady_state
+from .runner import Experiment, run_scenario
 from .scenarios import Scenario, list_scenarios, load_scenario
 from .settings import ChaosSettings, load_chaos_settings
+from .steady import steady_state
 from .watcher import Sample, SplitBrain, Watcher
 from .workloads import AddressMappedSentinel, PostgresWriter, RedisWriter
 
