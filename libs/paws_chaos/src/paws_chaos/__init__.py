@@ -12,6 +12,8 @@ Faults compose as context managers whose undo always runs:
 journal first, so `recover(stack)` can undo what a killed experiment left behind.
 """
 
+import importlib.metadata as _metadata
+
 from .errors import (
     CouldNotRun,
     ExperimentFailed,
@@ -39,7 +41,10 @@ from .steady import steady_state
 from .watcher import Sample, SplitBrain, Watcher
 from .workloads import AddressMappedSentinel, PostgresWriter, RedisWriter
 
-__version__ = "0.3.0"
+try:
+    __version__ = _metadata.version("paws-chaos")
+except _metadata.PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0"
 
 __all__ = [
     "AddressMappedSentinel",
