@@ -37,3 +37,9 @@ class TestPublicApi:
         assert (
             paws_chaos.__version__ == importlib.metadata.version("paws-chaos") == declared.group(1)
         )
+
+    def test_readme_lists_exactly_all(self) -> None:
+        """The README's public API section names each `__all__` name once, and nothing else."""
+        readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+        listed = re.findall(r"^- `(\w+)(?:\(\))?`", readme, re.MULTILINE)
+        assert sorted(listed) == sorted(paws_chaos.__all__)

@@ -36,3 +36,9 @@ class TestPublicApi:
             == importlib.metadata.version("paws-parity")
             == declared.group(1)
         )
+
+    def test_readme_lists_exactly_all(self) -> None:
+        """The README's public API section names each `__all__` name once, and nothing else."""
+        readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+        listed = re.findall(r"^- `(\w+)(?:\(\))?`", readme, re.MULTILINE)
+        assert sorted(listed) == sorted(paws_parity.__all__)

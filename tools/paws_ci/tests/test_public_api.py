@@ -37,3 +37,10 @@ def test_version_is_the_one_in_pyproject() -> None:
     declared = re.search(r'^version = "([^"]+)"$', pyproject.read_text("utf-8"), re.MULTILINE)
     assert declared is not None, "pyproject.toml declares no static version"
     assert paws_ci.__version__ == importlib.metadata.version("paws-ci") == declared.group(1)
+
+
+def test_readme_lists_exactly_all() -> None:
+    """The README's public API section names each `__all__` name once, and nothing else."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    listed = re.findall(r"^- `(\w+)(?:\(\))?`", readme, re.MULTILINE)
+    assert sorted(listed) == sorted(paws_ci.__all__)
