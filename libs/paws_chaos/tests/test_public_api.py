@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
+from pathlib import Path
+
 import paws_chaos
 
 
@@ -22,5 +26,20 @@ class TestPublicApi:
         assert public == set(paws_chaos.__all__) - {"__version__"}
 
     def test_version_is_a_string(self) -> None:
-        """The version lives in one place."""
+        """A dotted X.Y.Z version."""
         assert paws_chaos.__version__.count(".") == 2
+
+    def test_version_is_the_one_in_pyproject(self) -> None:
+        """`__version__` is the installed distribution's, which pyproject.toml defines once."""
+        pyproject = Path(__file__).parents[1] / "pyproject.toml"
+        declared = re.search(r'^version = "([^"]+)"$', pyproject.read_text("utf-8"), re.MULTILINE)
+        assert declared is not None, "pyproject.toml declares no static version"
+        assert (
+            paws_chaos.__version__ == importlib.metadata.version("paws-chaos") == declared.group(1)
+        )
+
+    def test_readme_lists_exactly_all(self) -> None:
+        """The README's public API section names each `__all__` name once, and nothing else."""
+        readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+        listed = re.findall(r"^- `(\w+)(?:\(\))?`", readme, re.MULTILINE)
+        assert sorted(listed) == sorted(paws_chaos.__all__)

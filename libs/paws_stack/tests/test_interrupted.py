@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from paws_stack import HealthReport, PawsStackError, cli
+from paws_stack import HealthReport, PawsStackError, lifecyclecli, statuscli
 from paws_stack.interrupted import RECOVER_COMMAND, find_leftovers, journal_path, process_start
 from paws_stack.probes import Member
 
@@ -130,7 +130,7 @@ class TestUpRefuses:
         """A paused member: one error, the fix is `nox -s simulate -- --recover`."""
         stack = FakeStack(tmp_path, "running", "paused")
         with pytest.raises(PawsStackError, match="paused member") as caught:
-            cli.cmd_up(stack, self.args())  # type: ignore[arg-type]
+            lifecyclecli.cmd_up(stack, self.args())  # type: ignore[arg-type]
         assert RECOVER_COMMAND in caught.value.remediation and not stack.started
 
     def test_running_experiment_is_not_disturbed(self, tmp_path: Path) -> None:
@@ -138,14 +138,14 @@ class TestUpRefuses:
         write(tmp_path, "p", os.getpid(), process_start(os.getpid()))
         stack = FakeStack(tmp_path, "paused")
         with pytest.raises(PawsStackError, match="is running") as caught:
-            cli.cmd_up(stack, self.args())  # type: ignore[arg-type]
+            lifecyclecli.cmd_up(stack, self.args())  # type: ignore[arg-type]
         assert f"kill -INT {os.getpid()}" in caught.value.remediation and not stack.started
 
     def test_a_project_without_containers_starts(self, tmp_path: Path) -> None:
         """Faults die with their containers: a stale journal does not block a fresh `up`."""
         write(tmp_path, "p", ended_pid(), None)
         stack = FakeStack(tmp_path)
-        assert cli.cmd_up(stack, self.args()) == 0  # type: ignore[arg-type]
+        assert lifecyclecli.cmd_up(stack, self.args()) == 0  # type: ignore[arg-type]
         assert stack.started
 
 
@@ -154,9 +154,9 @@ class TestHealthNamesTheFix:
 
     def run(self, stack: FakeStack, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
         lines: list[str] = []
-        monkeypatch.setattr(cli.err, "print", lambda text, **kwargs: lines.append(str(text)))
-        monkeypatch.setattr(cli, "_plain_rows", lambda rows: None)
-        code = cli.cmd_health(stack, argparse.Namespace(json=False))  # type: ignore[arg-type]
+        monkeypatch.setattr(statuscli.err, "print", lambda text, **kwargs: lines.append(str(text)))
+        monkeypatch.setattr(statuscli, "plain_rows", lambda rows: None)
+        code = statuscli.cmd_health(stack, argparse.Namespace(json=False))  # type: ignore[arg-type]
         return code, "\n".join(lines)
 
     def test_stale_journal_makes_a_healthy_stack_unhealthy(

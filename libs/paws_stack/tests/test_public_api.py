@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import inspect
+import re
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +104,18 @@ class TestVersion:
         """`__version__` is a plain X.Y.Z string."""
         parts = paws_stack.__version__.split(".")
         assert len(parts) == 3 and all(part.isdigit() for part in parts)
+
+    def test_version_is_the_one_in_pyproject(self) -> None:
+        """`__version__` is the installed distribution's, which pyproject.toml defines once."""
+        pyproject = Path(__file__).parents[1] / "pyproject.toml"
+        declared = re.search(r'^version = "([^"]+)"$', pyproject.read_text("utf-8"), re.MULTILINE)
+        assert declared is not None, "pyproject.toml declares no static version"
+        assert (
+            paws_stack.__version__ == importlib.metadata.version("paws-stack") == declared.group(1)
+        )
+
+    def test_readme_lists_exactly_all(self) -> None:
+        """The README's public API section names each `__all__` name once, and nothing else."""
+        readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+        listed = re.findall(r"^- `(\w+)(?:\(\))?`", readme, re.MULTILINE)
+        assert sorted(listed) == sorted(paws_stack.__all__)

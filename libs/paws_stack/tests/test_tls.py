@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from paws_stack import _tlsmode
 from paws_stack.certs import CertificateStore, identities
 from paws_stack.endpoints import build_endpoints
 from paws_stack.errors import SettingsError
@@ -202,22 +203,26 @@ class TestModeSwitch:
         """The containers' label says TLS; the fix names both ways out."""
         running = Inventory(members=[object()], volumes=["v"], tls=True)  # type: ignore[list-item]
         with pytest.raises(SettingsError) as caught:
-            self._stack(tmp_path, tls=False)._require_mode(running)
+            _tlsmode.require_mode(self._stack(tmp_path, tls=False), running)
         assert "in TLS mode" in str(caught.value)
         assert "--tls" in caught.value.remediation and "down --volumes" in caught.value.remediation
 
     def test_volumes_made_plain_refuse_a_tls_up(self, tmp_path: Path) -> None:
         """No containers, but the volumes were made by a plain `up` (the mode file says so)."""
         plain = self._stack(tmp_path, tls=False)
-        plain._note_mode()
+        _tlsmode.note_mode(plain)
         with pytest.raises(SettingsError, match="without TLS"):
-            self._stack(tmp_path, tls=True)._require_mode(Inventory(members=[], volumes=["v"]))
+            _tlsmode.require_mode(
+                self._stack(tmp_path, tls=True), Inventory(members=[], volumes=["v"])
+            )
 
     def test_same_mode_and_fresh_stacks_pass(self, tmp_path: Path) -> None:
         """Either mode starts on no volumes; the same mode always restarts."""
-        self._stack(tmp_path, tls=False)._note_mode()
-        self._stack(tmp_path, tls=True)._require_mode(Inventory(members=[], volumes=[]))
-        self._stack(tmp_path, tls=False)._require_mode(Inventory(members=[], volumes=["v"]))
+        _tlsmode.note_mode(self._stack(tmp_path, tls=False))
+        _tlsmode.require_mode(self._stack(tmp_path, tls=True), Inventory(members=[], volumes=[]))
+        _tlsmode.require_mode(
+            self._stack(tmp_path, tls=False), Inventory(members=[], volumes=["v"])
+        )
 
 
 class TestContainerSide:

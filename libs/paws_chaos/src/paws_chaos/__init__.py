@@ -12,6 +12,8 @@ Faults compose as context managers whose undo always runs:
 journal first, so `recover(stack)` can undo what a killed experiment left behind.
 """
 
+import importlib.metadata as _metadata
+
 from .errors import (
     CouldNotRun,
     ExperimentFailed,
@@ -32,13 +34,17 @@ from .ledger import Attempt, Ledger
 from .netfaults import disconnect, isolate, netem, netem_support, paws_rules
 from .recover import RecoveryReport, Repair, recover
 from .report import Check, Event, Report, render_text, summarize
-from .runner import Experiment, run_scenario, steady_state
+from .runner import Experiment, run_scenario
 from .scenarios import Scenario, list_scenarios, load_scenario
 from .settings import ChaosSettings, load_chaos_settings
+from .steady import steady_state
 from .watcher import Sample, SplitBrain, Watcher
 from .workloads import AddressMappedSentinel, PostgresWriter, RedisWriter
 
-__version__ = "0.3.0"
+try:
+    __version__ = _metadata.version("paws-chaos")
+except _metadata.PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0"
 
 __all__ = [
     "AddressMappedSentinel",

@@ -8,26 +8,19 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-import httpx
 from tenacity import Retrying, stop_after_attempt, wait_fixed
 
-from paws_stack import (
-    ClientTls,
-    HealthReport,
-    PawsStackError,
-    ProbeError,
-    Stack,
-    StackNotHealthy,
-)
+from paws_stack import HealthReport, PawsStackError, Stack, StackNotHealthy
 from paws_stack.interrupted import RECOVER_COMMAND
 
-from .errors import FaultNotInjected, NotSteadyState, RollbackFailed, StackUnavailable
+from .errors import FaultNotInjected, NotSteadyState, RollbackFailed
 from .faults import Fault
 from .http_phase import begin_http
 from .journal import Journal, Undo
 from .report import Report, verdict
 from .scenarios import Scenario
 from .settings import ChaosSettings, load_chaos_settings
+from .steady import named, patroni_config, steady_state
 from .targets import FaultBuilder
 from .verdict import Run, judge
 from .verify import PgNodes, postgres_result, probe_write, redis_result
@@ -38,33 +31,6 @@ WARM_UP_ACKS = 10
 WARM_UP_TIMEOUT_S = 20.0
 CLEANUP_ATTEMPTS = 5
 CLEANUP_PAUSE_S = 2.0
-
-
-def steady_state(stack: Stack) -> HealthReport:
-    """The stack's health, or a refusal naming what is wrong."""
-    try:
-        report = stack.health()
-    except ProbeError as error:
-        raise StackUnavailable(error.message, error.remediation) from None
-    except PawsStackError as error:
-        raise StackUnavailable(str(error), "see `paws-stack health`") from None
-    if not report.healthy:
-        raise NotSteadyState(
-            "steady-state check failed: the stack is not healthy, nothing was injected: "
-            + "; ".join(report.problems),
-            "repair it first (`paws-stack health` names each problem; `paws-stack restart <svc>`)",
-            report.problems,
-        )
-    return report
-
-
-def patroni_config(address: str, tls: ClientTls | None = None) -> dict[str, Any]:
-    """The cluster's dynamic configuration (ttl, loop_wait, ...) from Patroni's REST API."""
-    tls = tls or ClientTls()
-    # A member on its container address: in TLS mode its chain is verified, not its name.
-    url = f"{tls.scheme}://{address}:8008/config"
-    config: dict[str, Any] = httpx.get(url, timeout=3, verify=tls.http_verify(False)).json()
-    return config
 
 
 class Experiment:
@@ -93,8 +59,8 @@ class Experiment:
         run.before = steady_state(self.stack)
         self.say("steady state: healthy")
         self.addresses = Addresses(self._lookup)
-        leader = _named(run.before, "patroni", "leader")
-        run.old_leader, run.old_master = leader, _named(run.before, "redis", "master")
+        leader = named(run.before, "patroni", "leader")
+        run.old_leader, run.old_master = leader, named(run.before, "redis", "master")
         run.config = patroni_config(self.addresses.of(leader), self.stack.client_tls)
         try:
             self._start_workloads()
@@ -388,10 +354,6 @@ def _rollback_state(faults: list[Fault]) -> str:
     """ "done", or which undo failed and why (after an interruption or a refused fault)."""
     failed = [f for f in faults if f.undo_error]
     return "failed: " + "; ".join(f"{f!r}: {f.undo_error}" for f in failed) if failed else "done"
-
-
-def _named(report: HealthReport, kind: str, role: str) -> str:
-    return next(c.name for c in report.components if c.kind == kind and c.role == role)
 
 
 def run_scenario(

@@ -191,10 +191,12 @@ def parse_scenario(text: str, origin: str) -> Scenario:
 
 
 def list_scenarios(extra_dir: Path | None = None) -> list[Scenario]:
+    """Every scenario by name: the bundled ones, and the YAML files in `extra_dir` (which win)."""
     return [parse_scenario(text, name) for name, text in sorted(_sources(extra_dir).items())]
 
 
 def load_scenario(name: str, extra_dir: Path | None = None) -> Scenario:
+    """One scenario by name; an unknown name is a ScenarioError listing the known ones."""
     sources = _sources(extra_dir)
     if name not in sources:
         raise ScenarioError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib.metadata as _metadata
 
 from .compare import diff
 from .errors import (
@@ -28,8 +28,8 @@ from .targets import resolve_target
 from .waivers import Waivers, load_waivers
 
 try:
-    __version__ = version("paws-parity")
-except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = _metadata.version("paws-parity")
+except _metadata.PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
 __all__ = [

@@ -6,6 +6,8 @@
 True
 """
 
+import importlib.metadata as _metadata
+
 from ._lock import ProjectLock
 from .clienttls import ClientTls
 from .endpoints import Endpoints
@@ -36,7 +38,10 @@ from .settings import StackSettings, load_settings
 from .stack import Stack
 from .topology import Topology
 
-__version__ = "0.2.0"
+try:
+    __version__ = _metadata.version("paws-stack")
+except _metadata.PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0"
 
 __all__ = [
     "BackupError",

@@ -5,11 +5,13 @@ Data goes to stdout, messages and progress to stderr. rich honours NO_COLOR by i
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
-from typing import Literal
+from typing import Any, Literal
 
+from pydantic import BaseModel
 from rich.console import Console
 from rich.live import Live
 from rich.progress import (
@@ -39,6 +41,18 @@ STATE_STYLE = {
 _COLOR_SYSTEM: Literal["auto"] | None = None if os.environ.get("NO_COLOR") else "auto"
 out = Console(file=sys.stdout, highlight=False, soft_wrap=True, color_system=_COLOR_SYSTEM)
 err = Console(file=sys.stderr, highlight=False, soft_wrap=True, color_system=_COLOR_SYSTEM)
+
+
+def emit_json(data: Any) -> None:
+    """`--json`: one document on stdout (a pydantic model in its JSON form)."""
+    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+
+
+def plain_rows(rows: list[list[str]]) -> None:
+    """A table when stdout is not a terminal: one tab-separated line per row."""
+    for row in rows:
+        sys.stdout.write("\t".join(row) + "\n")
 
 
 class TerminalProgress:
@@ -99,6 +113,12 @@ class TerminalProgress:
         if self._live is not None:
             self._live.stop()
             self._live = None
+
+
+def close_progress(progress: object) -> None:
+    """End a terminal's live view (bar, service table) before anything else is printed."""
+    if isinstance(progress, TerminalProgress):
+        progress.close()
 
 
 def _states_table(states: dict[str, str], elapsed: float) -> Table:

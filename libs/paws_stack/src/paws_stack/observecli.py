@@ -1,27 +1,20 @@
-"""The observability commands of paws-stack: `metrics` and `inspect` (see cli.py for the rest)."""
+"""The observability commands of paws-stack: `metrics`, `inspect` and `top`."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import psycopg
-from pydantic import BaseModel
 from redis import RedisError
 
-from .console import out
+from .console import emit_json, out, plain_rows
 from .errors import ProbeError
 
 if TYPE_CHECKING:
     from .stack import Stack
-
-
-def emit_json(data: Any) -> None:
-    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
-    sys.stdout.write(json.dumps(payload, indent=2) + "\n")
 
 
 def migrations(stack: Stack) -> dict[str, Any] | None:
@@ -148,6 +141,5 @@ def cmd_top(stack: Stack, args: argparse.Namespace) -> int:
             table.add_row(*row)
         out.print(table)
     else:
-        for row in [*rows, total]:
-            sys.stdout.write("\t".join(row) + "\n")
+        plain_rows([*rows, total])
     return 0

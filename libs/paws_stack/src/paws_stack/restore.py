@@ -31,6 +31,7 @@ from psycopg import sql
 
 from ._containers import exec_with_stdin, run_oneoff
 from ._lock import locked
+from ._startup import show_services
 from .backup import PG_SOCKET, Sources, backups_root, running_versions
 from .backupformat import (
     ETCD_SNAPSHOT,
@@ -47,7 +48,6 @@ from .compose import finish, last_lines, stop_group
 from .errors import BackupError, BackupRefused, ComposeError
 from .etcdsnap import Gateway, SnapshotError, auth_disabled, integrity_hash, patroni_state_keys
 from .health import HealthReport
-from .members import health_states
 from .pgdump import unexpected_errors
 from .probes import Member
 from .redisdata import AOF_BASE, AOF_DIR, AOF_INCR, AOF_MANIFEST, aof_manifest
@@ -266,7 +266,7 @@ def start_stack(stack: Stack, backup: CheckedBackup, deadline: float) -> HealthR
         stack.progress.message(f"loading the dump into {leader.service}")
         load_dump(stack, leader, backup.path / POSTGRES_DUMP)
         reset_passwords(stack, leader)
-        output = finish(process, deadline, _too_slow, lambda: _show_services(stack), POLL_S)
+        output = finish(process, deadline, _too_slow, lambda: show_services(stack), POLL_S)
     finally:
         stop_group(process)
     if process.returncode != 0:
@@ -282,10 +282,6 @@ def _too_slow() -> BackupError:
         "starting the restored stack took too long",
         "see `paws-stack logs`; raise PAWS_WAIT_TIMEOUT on a slow machine",
     )
-
-
-def _show_services(stack: Stack) -> None:
-    stack.progress.services(health_states(stack.client(), stack.project))
 
 
 def load_dump(stack: Stack, leader: Member, dump: Path) -> None:

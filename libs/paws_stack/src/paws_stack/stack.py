@@ -11,33 +11,26 @@ from typing import Any
 
 import psycopg
 
-from . import _rollback, tls
+from . import _rollback, _startup, _tlsmode
 from . import engine as engine_mod
 from ._appbuild import app_images, build_app_images
 from ._identity import Checkout, claim, require_own_projects
 from ._lock import ProjectLock, lock_path, locked
 from ._scratch import scratch_dir
 from ._signals import shielded
-from .apps import AppsFile, fix_for, load_apps_file, write_wiring
+from .apps import AppsFile, load_apps_file, write_wiring
 from .buildlog import BuildReport
-from .certs import CertificateStore, identities
+from .certs import CertificateStore
 from .clienttls import ClientTls
-from .compose import ComposeProject, finish, last_lines
+from .compose import ComposeProject
 from .endpoints import Endpoints, build_endpoints
 from .enginehost import announce, engine_endpoint, platform_checks
-from .errors import (
-    AppFailed,
-    AppsFileError,
-    ComposeError,
-    ProbeError,
-    SettingsError,
-    StackNotHealthy,
-)
+from .errors import AppsFileError, ComposeError, ProbeError
 from .health import HealthReport, assess
 from .hostcheck import IMAGE_DISK_GIB, HostReport, check_host
 from .images import ImagePlan, build_images, missing_images
 from .install import ensure_engine
-from .members import Inventory, health_states, inventory
+from .members import Inventory, inventory
 from .probes import Credentials, applied_migrations, probe_all
 from .progress import Progress, SilentProgress
 from .rolesettings import converge_on_leader
@@ -45,9 +38,7 @@ from .secrets import TLS_DIR, SecretStore
 from .settings import Profile, StackSettings, load_settings
 from .topology import Topology
 
-POLL = 0.5
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-LOG_TAIL = 15
 
 
 @dataclass
@@ -152,7 +143,7 @@ class Stack:
             wiring = write_wiring(self.apps, topology_env["PAWS_SENTINELS"], target)
             files += [self.apps.path, wiring]
         if self.settings.tls:
-            files.append(self._tls_wiring())
+            files.append(_tlsmode.wiring(self))
         files += extra_files
         env = {
             **plan.compose_env(),
@@ -180,15 +171,6 @@ class Stack:
     def certificates(self) -> CertificateStore:
         return CertificateStore(self.settings.secrets_path / TLS_DIR)
 
-    def _tls_wiring(self) -> Path:
-        data_apps = (
-            {a.name: a.tls_environment for a in self.apps.apps if a.data} if self.apps else {}
-        )
-        self.certificates.require_complete(identities(self.settings.bind_address))
-        document = tls.wiring(self.topology, self.certificates, data_apps)
-        target = self.settings.state_path / "compose" / f"{self.project}-tls.yaml"
-        return tls.write_wiring(document, target)
-
     @property
     def client_tls(self) -> ClientTls:
         """How clients verify this stack: the CA in TLS mode (also when started with --tls)."""
@@ -196,41 +178,6 @@ class Stack:
             tls_on = self.settings.tls or self.inventory().tls
             self._client_tls = ClientTls(self.certificates.ca_file if tls_on else None)
         return self._client_tls
-
-    def _ensure_certificates(self) -> None:
-        made = self.certificates.ensure(identities(self.settings.bind_address))
-        if made:
-            self.progress.message(
-                f"TLS mode: made {len(made)} certificate(s) in {self.certificates.path}"
-            )
-
-    def _require_mode(self, current: Inventory) -> None:
-        """Refuse to switch a stack between TLS and plain text in place (etcd keeps its URLs)."""
-        marker = self._mode_marker()
-        recorded = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
-        running = ("tls" if current.tls else "plain") if current.members else None
-        found = running or (recorded if current.volumes else None)
-        wanted = "tls" if self.settings.tls else "plain"
-        if found and found != wanted:
-            raise SettingsError(
-                f"the stack (project {self.project}) was started "
-                f"{'in TLS mode' if found == 'tls' else 'without TLS'}; its etcd members and "
-                f"volumes keep that mode",
-                (
-                    "run `paws-stack up --tls` (or set PAWS_TLS=on)"
-                    if found == "tls"
-                    else "run `paws-stack up` without --tls (and PAWS_TLS unset)"
-                )
-                + ", or switch with `paws-stack down --volumes` first (this deletes the data)",
-            )
-
-    def _mode_marker(self) -> Path:
-        return self.settings.state_path / "compose" / f"{self.project}.mode"
-
-    def _note_mode(self) -> None:
-        marker = self._mode_marker()
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text("tls\n" if self.settings.tls else "plain\n", encoding="utf-8")
 
     # --- setup -------------------------------------------------------------------------------
 
@@ -257,7 +204,7 @@ class Stack:
         if created:
             self.progress.message(f"generated {len(created)} secrets in {self.secrets.path}")
         if self.settings.tls:
-            self._ensure_certificates()
+            _tlsmode.ensure_certificates(self)
         self.build()
         return report
 
@@ -305,7 +252,7 @@ class Stack:
         # The wait budget is for starting, not for a first-time image build.
         deadline = time.monotonic() + (timeout or self.settings.wait_timeout)
         current = self.inventory()
-        self._require_mode(current)
+        _tlsmode.require_mode(self, current)
         if current.running:
             report = self.health()
             changed = self.changed_services()
@@ -318,9 +265,9 @@ class Stack:
                 self.progress.message(f"not as defined: {reasons}; updating")
         before = _rollback.resources(self.client(), self.project)
         claim(self.settings.state_path, self.project, self.settings.compose_dir)
-        self._note_mode()
+        _tlsmode.note_mode(self)
         try:
-            self._compose_up(deadline)
+            _startup.compose_up(self, deadline)
             report = self.wait_healthy(deadline)
         except KeyboardInterrupt:
             self._abandon(before)
@@ -344,73 +291,13 @@ class Stack:
         for change in changes:
             self.progress.message(change.describe())
 
-    def _compose_up(self, deadline: float) -> None:
-        process = self.compose().popen("up", "--detach", "--remove-orphans", "--no-build")
-        output = finish(process, deadline, self._timeout_error, self._show_services, POLL)
-        if process.returncode != 0:
-            raise ComposeError(
-                f"starting the stack failed: {last_lines(output, 3)}",
-                "see the service logs: `paws-stack logs`; docs/troubleshooting.md lists fixes",
-            )
-
     def changed_services(self) -> dict[str, str]:
         """service -> why its container does not match the definition (missing, changed)."""
         return self.compose().planned_changes()
 
     def wait_healthy(self, deadline: float) -> HealthReport:
         """Poll health until the topology is right or the deadline passes."""
-        while True:
-            states = health_states(self.client(), self.project)
-            self.progress.services(states)
-            self._fail_fast_on_apps(states)
-            report = self.health()
-            if report.healthy:
-                return report
-            if time.monotonic() > deadline:
-                raise self._timeout_error(report)
-            time.sleep(POLL)
-
-    def _fail_fast_on_apps(self, states: dict[str, str]) -> None:
-        """An app that exited will not become healthy: say so now, with its last log lines."""
-        names = self.apps.names if self.apps else ()
-        dead = sorted(s for s in names if states.get(s) in ("exited", "dead"))
-        if not dead:
-            return
-        logs = self.compose().run("logs", "--no-color", f"--tail={LOG_TAIL}", *dead, check=False)
-        raise AppFailed(
-            f"{', '.join(dead)} could not start (container exited); the infrastructure is up"
-            f"\n--- last log lines ---\n{logs.strip()}",
-            fix_for(logs)
-            or f"fix the cause shown above (docs/troubleshooting.md#apps), then `paws-stack up`;"
-            f" `paws-stack logs {dead[0]}` shows everything",
-            {s: "exited" for s in dead},
-        )
-
-    def _show_services(self) -> None:
-        self.progress.services(health_states(self.client(), self.project))
-
-    def _timeout_error(self, report: HealthReport | None = None) -> StackNotHealthy:
-        states = health_states(self.client(), self.project)
-        bad = {s: state for s, state in states.items() if state not in ("healthy",)}
-        if report:
-            bad.update(
-                {c.name: c.detail or "unhealthy" for c in report.components if not c.healthy}
-            )
-        logs = (
-            self.compose().run(
-                "logs", "--no-color", f"--tail={LOG_TAIL}", *sorted(bad), check=False
-            )
-            if bad
-            else ""
-        )
-        problems = "; ".join(report.problems) if report else ""
-        return StackNotHealthy(
-            f"the stack is not healthy in time; not healthy: "
-            f"{', '.join(f'{s} ({why})' for s, why in sorted(bad.items())) or problems}"
-            f"\n--- last log lines ---\n{logs.strip()}",
-            "see docs/troubleshooting.md; raise PAWS_WAIT_TIMEOUT on a slow machine",
-            bad,
-        )
+        return _startup.wait_healthy(self, deadline)
 
     def _abandon(self, before: _rollback.Resources) -> None:
         """Ctrl-C (or SIGTERM/SIGHUP) during up: remove what this run created, nothing else."""
@@ -428,7 +315,7 @@ class Stack:
         down = ["down", "--remove-orphans", *(["--volumes"] if volumes else [])]
         self.compose(observability=True).run(*down)
         if volumes:
-            self._mode_marker().unlink(missing_ok=True)
+            _tlsmode.mode_marker(self).unlink(missing_ok=True)
         return doomed
 
     def _require_services(self, services: list[str]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata as _metadata
+
 from .act import ActRun, JobResult, StepResult, build_argv, parse_events
 from .errors import (
     ActFailed,
@@ -16,7 +18,10 @@ from .image import RunnerImage
 from .parity import ParityReport, assess_parity
 from .workflow import Job, Step, Workflow, load_workflow, load_workflows
 
-__version__ = "0.1.0"
+try:
+    __version__ = _metadata.version("paws-ci")
+except _metadata.PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0"
 
 __all__ = [
     "ActFailed",
