@@ -19,13 +19,13 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import redis
 
 from ._containers import exec_output, exec_to_file, exec_with_stdin
 from ._lock import locked
+from ._redisclient import redis_client
 from .backupformat import (
     DATA_FILES,
     ETCD_SNAPSHOT,
@@ -49,6 +49,9 @@ from .pgdump import DUMP_ENVIRONMENT, scan_dump
 from .probes import Member
 from .redisdata import bgsave_and_wait, databases, digests
 from .stack import Stack
+
+if TYPE_CHECKING:
+    import redis
 
 SNAPSHOT_IN_CONTAINER = "/tmp/paws-backup.db"  # noqa: S108 (inside the etcd container only)
 PG_SOCKET = "/run/postgresql"
@@ -94,7 +97,7 @@ def running_versions(stack: Stack, sources: Sources) -> dict[str, str]:
         node = http.get(f"http://{sources.leader.address}:8008/patroni").json()
         etcd = http.get(f"http://{sources.etcd.address}:2379/version").json()
     server = int(node["server_version"])  # e.g. 150010 for 15.10
-    info = _redis(stack, sources.master).info("server")
+    info = redis_for_data(stack, sources.master).info("server")
     return {
         "postgresql": f"{server // 10000}.{server % 10000}",
         "redis": str(info["redis_version"]),
@@ -104,15 +107,16 @@ def running_versions(stack: Stack, sources: Sources) -> dict[str, str]:
     }
 
 
-def _redis(stack: Stack, member: Member) -> redis.Redis:
-    return redis.Redis(
-        host=str(member.address),
-        port=6379,
-        password=stack.secrets.read("redis_password"),
-        socket_timeout=30,
+def redis_for_data(stack: Stack, member: Member) -> redis.Redis:
+    """A data node's client for a backup or its check: patient replies (BGSAVE, digests)."""
+    return redis_client(
+        str(member.address),
+        6379,
+        stack.secrets.read("redis_password"),
+        30,
+        socket_connect_timeout=3,
         # SELECT picks the database of one connection: all commands must go through it.
         single_connection_client=True,
-        socket_connect_timeout=3,
     )
 
 
@@ -199,7 +203,7 @@ def save_patroni_config(leader: Member, directory: Path, versions: dict[str, str
 
 def save_redis(stack: Stack, master: Member, directory: Path, version: str) -> RedisPart:
     """BGSAVE, its RDB copied; the digest is kept only if the data held still meanwhile."""
-    client = _redis(stack, master)
+    client = redis_for_data(stack, master)
     keys: dict[str, int] = {}
     stable: dict[str, str] | None = None
     for _ in range(DIGEST_ATTEMPTS):

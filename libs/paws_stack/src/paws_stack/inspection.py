@@ -9,14 +9,16 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import psycopg
-import redis
 
+from ._redisclient import redis_client
 from .metrics import parse_samples
-from .probes import REDIS_NO_RETRY, Member, haproxy_routes
+from .probes import Member, haproxy_routes
+
+if TYPE_CHECKING:
+    import redis
 
 TIMEOUT = 3.0
 SCOPE = "paws"
@@ -62,6 +64,8 @@ def _patroni_get(http: httpx.Client, members: list[Member], path: str) -> Any:
 
 
 def _slots(access: Access) -> list[dict[str, Any]]:
+    import psycopg
+
     with psycopg.connect(
         host=access.host,
         port=access.pg_port,
@@ -133,15 +137,7 @@ def inspect_postgres(access: Access) -> dict[str, Any]:
 
 
 def _redis(member: Member, port: int, password: str) -> redis.Redis:
-    return redis.Redis(
-        host=str(member.address),
-        port=port,
-        password=password,
-        socket_timeout=TIMEOUT,
-        socket_connect_timeout=TIMEOUT,
-        retry=REDIS_NO_RETRY,
-        decode_responses=True,
-    )
+    return redis_client(str(member.address), port, password, TIMEOUT, decode_responses=True)
 
 
 def _pairs(reply: Any) -> dict[str, Any]:
@@ -150,6 +146,8 @@ def _pairs(reply: Any) -> dict[str, Any]:
 
 def inspect_redis(access: Access) -> dict[str, Any]:
     """Each data node's replication, and each Sentinel's master, replicas, peers and CKQUORUM."""
+    import redis
+
     nodes = []
     for member in access.of_kind("redis"):
         info = _redis(member, 6379, access.redis_password).info("replication")

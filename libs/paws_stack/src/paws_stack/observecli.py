@@ -7,8 +7,6 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import httpx
-import psycopg
-from redis import RedisError
 
 from .console import emit_json, out, plain_rows
 from .errors import ProbeError
@@ -19,6 +17,8 @@ if TYPE_CHECKING:
 
 def migrations(stack: Stack) -> dict[str, Any] | None:
     """The applied schema version, or None when the leader cannot say (during a failover)."""
+    import psycopg
+
     try:
         return stack.migrations()
     except psycopg.Error:
@@ -73,6 +73,9 @@ def cmd_inspect(stack: Stack, args: argparse.Namespace) -> int:
             if a.metrics and a.name in addresses
         },
     )
+    import psycopg
+    from redis import RedisError
+
     try:
         document = READERS[args.component](access)
     except (ConnectionError, httpx.HTTPError, psycopg.Error, RedisError) as exc:

@@ -16,19 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
+from ._redisclient import redis_client
 from .clienttls import ClientTls
 from .health import Component, Role
 from .topology import Kind
 
 TIMEOUT = 1.5
-# redis-py >= 6 retries 3 times with backoff up to 10 s by default: a probe of a dead node
-# must fail within TIMEOUT, not 10 s later.
-REDIS_NO_RETRY = Retry(NoBackoff(), 0)
 PATRONI_ROLES: dict[str, Role] = {"leader": "leader", "sync_standby": "sync_standby"}
 
 
@@ -137,13 +131,11 @@ def probe_patroni(member: Member, http: httpx.Client, scheme: str = "http") -> C
 
 
 def probe_redis(member: Member, credentials: Credentials) -> Component:
-    client = redis.Redis(
-        host=str(member.address),
-        port=6379,
-        password=credentials.redis_password,
-        socket_timeout=TIMEOUT,
-        retry=REDIS_NO_RETRY,
-        socket_connect_timeout=TIMEOUT,
+    client = redis_client(
+        str(member.address),
+        6379,
+        credentials.redis_password,
+        TIMEOUT,
         **credentials.tls.redis(check_hostname=False),
     )
     info = client.info("replication")
@@ -167,13 +159,11 @@ def probe_redis(member: Member, credentials: Credentials) -> Component:
 
 
 def probe_sentinel(member: Member, credentials: Credentials) -> Component:
-    client = redis.Redis(
-        host=str(member.address),
-        port=26379,
-        password=credentials.redis_password,
-        socket_timeout=TIMEOUT,
-        retry=REDIS_NO_RETRY,
-        socket_connect_timeout=TIMEOUT,
+    client = redis_client(
+        str(member.address),
+        26379,
+        credentials.redis_password,
+        TIMEOUT,
         decode_responses=True,
         **credentials.tls.redis(check_hostname=False),
     )
@@ -282,6 +272,8 @@ def probe_haproxy(member: Member, credentials: Credentials, http: httpx.Client) 
 
 def sql_roundtrip(credentials: Credentials) -> str:
     """Connect through the leader address as the application and ask who answered."""
+    import psycopg
+
     with psycopg.connect(
         host=credentials.host,
         port=credentials.pg_port,
@@ -307,6 +299,8 @@ SELECT version, description, installed_on, (SELECT count(*) FROM flyway_schema_h
 
 def applied_migrations(credentials: Credentials) -> dict[str, Any] | None:
     """The newest applied Flyway migration on the leader, or None when there is no history."""
+    import psycopg
+
     with psycopg.connect(
         host=credentials.host,
         port=credentials.pg_port,
@@ -332,12 +326,11 @@ def applied_migrations(credentials: Credentials) -> dict[str, Any] | None:
 
 
 def redis_ping(credentials: Credentials) -> bool:
-    client = redis.Redis(
-        host=credentials.host,
-        port=credentials.redis_port,
-        password=credentials.redis_password,
-        socket_timeout=TIMEOUT,
-        retry=REDIS_NO_RETRY,
+    client = redis_client(
+        credentials.host,
+        credentials.redis_port,
+        credentials.redis_password,
+        TIMEOUT,
         **credentials.tls.redis(check_hostname=True),
     )
     return bool(client.ping())
@@ -347,6 +340,9 @@ log = logging.getLogger(__name__)
 
 
 def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> Component:
+    import psycopg
+    import redis
+
     if member.state != "running" or not member.address:
         return _down(member, f"container {member.state}")
     probes: dict[str, Callable[[], Component]] = {

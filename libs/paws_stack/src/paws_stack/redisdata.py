@@ -8,11 +8,12 @@ restore puts the backup's RDB there, with a manifest naming it and an empty incr
 from __future__ import annotations
 
 import time
-from typing import Any
-
-import redis
+from typing import TYPE_CHECKING, Any
 
 from .errors import BackupError
+
+if TYPE_CHECKING:
+    import redis
 
 # Redis' defaults (compose/config/redis/redis.conf sets neither appenddirname nor appendfilename).
 AOF_DIR = "appendonlydir"

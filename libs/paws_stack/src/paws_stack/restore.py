@@ -26,8 +26,6 @@ from typing import TypeVar
 
 import docker.errors
 import httpx
-import psycopg
-from psycopg import sql
 
 from ._containers import exec_with_stdin, run_oneoff
 from ._lock import locked
@@ -300,6 +298,9 @@ def load_dump(stack: Stack, leader: Member, dump: Path) -> None:
 
 def reset_passwords(stack: Stack, leader: Member) -> None:
     """Each Patroni role's password from the current secrets (the dump holds none)."""
+    import psycopg
+    from psycopg import sql
+
     with psycopg.connect(
         host=str(leader.address),
         port=5432,

@@ -6,17 +6,20 @@ configuration, Redis keys and digests per database, etcd's key count.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import psycopg
 from pydantic import BaseModel
 
+from .backup import redis_for_data
 from .backupformat import Manifest, canonical_sha256
 from .pgdump import SESSION_SETTINGS, copy_statement, rows_digest
 from .probes import Member
 from .redisdata import databases, digests
 from .stack import Stack
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 class Check(BaseModel):
@@ -54,6 +57,8 @@ def check(component: str, item: str, expected: object, actual: object) -> Check:
 
 
 def _connect(stack: Stack, leader: Member, database: str) -> psycopg.Connection[Any]:
+    import psycopg
+
     return psycopg.connect(
         host=str(leader.address),
         port=5432,
@@ -104,16 +109,7 @@ def patroni_check(leader: Member, manifest: Manifest) -> Check:
 
 
 def redis_checks(stack: Stack, master: Member, manifest: Manifest) -> list[Check]:
-    import redis
-
-    client = redis.Redis(
-        host=str(master.address),
-        port=6379,
-        password=stack.secrets.read("redis_password"),
-        socket_timeout=30,
-        # SELECT picks the database of one connection: all commands must go through it.
-        single_connection_client=True,
-    )
+    client = redis_for_data(stack, master)
     present = {str(i) for i in databases(client.info("keyspace"))}
     indexes = sorted(int(i) for i in present | set(manifest.redis.keys))
     keys, found = digests(client, indexes)

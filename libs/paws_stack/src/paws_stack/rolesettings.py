@@ -9,10 +9,10 @@ post_bootstrap.py); a cluster whose volumes predate a setting would never get it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
-from psycopg import sql
+if TYPE_CHECKING:
+    import psycopg
 
 # role -> setting -> value. The `app` role logs its writes: their text carries the request's
 # trace id (an sqlcommenter comment), so the leader's own log lines show it
@@ -74,6 +74,8 @@ def converge_role_settings(
     `connection` is a superuser's on the leader, in autocommit mode. A role that does not
     exist yet is skipped: its bootstrap creates it with the settings.
     """
+    from psycopg import sql
+
     changes = []
     for role, settings in (wanted or ROLE_SETTINGS).items():
         rows = connection.execute(_CURRENT, (role,)).fetchall()
@@ -92,6 +94,8 @@ def converge_role_settings(
 
 def converge_on_leader(host: str, port: int, superuser_password: str) -> list[RoleChange]:
     """`converge_role_settings` through the stack's read-write address (HAProxy: the leader)."""
+    import psycopg
+
     with psycopg.connect(
         host=host,
         port=port,

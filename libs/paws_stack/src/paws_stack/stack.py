@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 from . import _rollback, _startup, _tlsmode
 from . import engine as engine_mod
 from ._appbuild import app_images, build_app_images
@@ -277,6 +275,8 @@ class Stack:
 
     def converge(self) -> None:
         """What bootstrap gives only new clusters (rolesettings), set on this one if missing."""
+        import psycopg
+
         try:
             changes = converge_on_leader(
                 self.settings.bind_address,
