@@ -230,3 +230,21 @@ def test_tc064_the_exporters_verify_the_tls_stack(tls_stack: Stack) -> None:
         assert environment.get("PAWS_TLS") == "on"
     finally:
         tls_stack.compose(observability=True).run("rm", "--stop", "--force", *exporters)
+
+
+def test_tc065_inspect_reads_the_tls_stack_and_backup_refuses_it(tls_stack: Stack) -> None:
+    """`inspect` reaches Patroni and etcd over https and PostgreSQL and Redis over TLS; `backup`,
+    which speaks plain text to the members, refuses the TLS stack and writes nothing."""
+    postgres = json.loads(cli("inspect", "postgres", "--json", check=True).stdout)
+    assert postgres["leader"] and len(postgres["members"]) == 3
+    assert isinstance(postgres["slots"], list) and postgres["dcs_keys"]
+    redis_doc = json.loads(cli("inspect", "redis", "--json", check=True).stdout)
+    assert len(redis_doc["nodes"]) == 3 and len(redis_doc["sentinels"]) == 3
+    etcd = json.loads(cli("inspect", "etcd", "--json", check=True).stdout)
+    assert len(etcd["members"]) == 3
+    backups = tls_stack.settings.state_path / "backups"
+    before = sorted(backups.iterdir()) if backups.is_dir() else []
+    refused = cli("backup")
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "runs in TLS mode, which backup and restore do not support" in refused.stderr
+    assert (sorted(backups.iterdir()) if backups.is_dir() else []) == before

@@ -120,7 +120,18 @@ def redis_for_data(stack: Stack, member: Member) -> redis.Redis:
     )
 
 
+def require_plain_mode(stack: Stack) -> None:
+    """Backup and restore speak plain text to the members (their https and TLS ports are not
+    wired in yet): refuse a TLS-mode stack before touching anything."""
+    if stack.client_tls.enabled:
+        raise BackupError(
+            f"project {stack.project} runs in TLS mode, which backup and restore do not support",
+            "back up a stack started without --tls (docs/backup.md, 'TLS mode')",
+        )
+
+
 def healthy_sources(stack: Stack) -> Sources:
+    require_plain_mode(stack)
     report = stack.health()
     if not report.healthy:
         raise BackupError(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._redisclient import redis_client
+from .clienttls import ClientTls
 from .metrics import parse_samples
 from .probes import Member, haproxy_routes
 
@@ -38,6 +39,12 @@ class Access:
     redis_password: str = field(repr=False)
     etcd_password: str = field(repr=False)  # Patroni's etcd user: reads /service/ only
     app_metrics: dict[str, str] = field(default_factory=dict)  # app -> metrics URL
+    # TLS mode: https for Patroni and etcd, TLS for PostgreSQL and Redis, all against the CA.
+    tls: ClientTls = field(default_factory=ClientTls)
+
+    def http(self) -> httpx.Client:
+        """Members are reached on their container addresses: the chain is verified, not names."""
+        return httpx.Client(timeout=TIMEOUT, verify=self.tls.http_verify(check_hostname=False))
 
     def of_kind(self, kind: str) -> list[Member]:
         return [m for m in self.members if m.kind == kind and m.address and m.state == "running"]
@@ -50,12 +57,12 @@ def _b64(text: str) -> str:
 # --- postgres --------------------------------------------------------------------------------
 
 
-def _patroni_get(http: httpx.Client, members: list[Member], path: str) -> Any:
+def _patroni_get(http: httpx.Client, members: list[Member], path: str, scheme: str) -> Any:
     """The first member's answer: each serves the whole cluster's view from the DCS."""
     last: Exception | None = None
     for member in members:
         try:
-            answer = http.get(f"http://{member.address}:8008{path}")
+            answer = http.get(f"{scheme}://{member.address}:8008{path}")
             answer.raise_for_status()
             return answer.json()
         except (httpx.HTTPError, ValueError) as exc:
@@ -74,6 +81,7 @@ def _slots(access: Access) -> list[dict[str, Any]]:
         password=access.superuser_password,
         connect_timeout=5,
         autocommit=True,
+        **access.tls.pg(check_hostname=True),
     ) as connection:
         rows = connection.execute(
             "SELECT slot_name, slot_type, active, restart_lsn::text FROM pg_replication_slots"
@@ -84,7 +92,7 @@ def _slots(access: Access) -> list[dict[str, Any]]:
 
 def _dcs_keys(http: httpx.Client, access: Access) -> list[str]:
     for member in access.of_kind("etcd"):
-        base = f"http://{member.address}:2379/v3"
+        base = f"{access.tls.scheme}://{member.address}:2379/v3"
         try:
             login = {"name": "patroni", "password": access.etcd_password}
             token = http.post(f"{base}/auth/authenticate", json=login).json()["token"]
@@ -102,10 +110,10 @@ def _dcs_keys(http: httpx.Client, access: Access) -> list[str]:
 
 def inspect_postgres(access: Access) -> dict[str, Any]:
     """Members, roles, timelines and history, sync state, lag, slots and the DCS keys."""
-    with httpx.Client(timeout=TIMEOUT) as http:
+    with access.http() as http:
         patroni = access.of_kind("patroni")
-        cluster = _patroni_get(http, patroni, "/cluster")
-        history = _patroni_get(http, patroni, "/history")
+        cluster = _patroni_get(http, patroni, "/cluster", access.tls.scheme)
+        history = _patroni_get(http, patroni, "/history", access.tls.scheme)
         keys = _dcs_keys(http, access)
     members = [
         {
@@ -136,8 +144,11 @@ def inspect_postgres(access: Access) -> dict[str, Any]:
 # --- redis -----------------------------------------------------------------------------------
 
 
-def _redis(member: Member, port: int, password: str) -> redis.Redis:
-    return redis_client(str(member.address), port, password, TIMEOUT, decode_responses=True)
+def _redis(access: Access, member: Member, port: int) -> redis.Redis:
+    secure = access.tls.redis(check_hostname=False)  # a container address: the chain only
+    return redis_client(
+        str(member.address), port, access.redis_password, TIMEOUT, decode_responses=True, **secure
+    )
 
 
 def _pairs(reply: Any) -> dict[str, Any]:
@@ -150,7 +161,7 @@ def inspect_redis(access: Access) -> dict[str, Any]:
 
     nodes = []
     for member in access.of_kind("redis"):
-        info = _redis(member, 6379, access.redis_password).info("replication")
+        info = _redis(access, member, 6379).info("replication")
         nodes.append(
             {
                 "name": member.service,
@@ -163,7 +174,7 @@ def inspect_redis(access: Access) -> dict[str, Any]:
         )
     sentinels = []
     for member in access.of_kind("sentinel"):
-        client = _redis(member, 26379, access.redis_password)
+        client = _redis(access, member, 26379)
         master = _pairs(client.execute_command("SENTINEL", "MASTER", SCOPE))  # type: ignore[no-untyped-call]
         replicas = client.execute_command("SENTINEL", "REPLICAS", SCOPE)  # type: ignore[no-untyped-call]
         peers = client.execute_command("SENTINEL", "SENTINELS", SCOPE)  # type: ignore[no-untyped-call]
@@ -191,10 +202,10 @@ def inspect_redis(access: Access) -> dict[str, Any]:
 def inspect_etcd(access: Access) -> dict[str, Any]:
     """Members, leader, raft index, db size and alarms, from each member's status."""
     members = []
-    with httpx.Client(timeout=TIMEOUT) as http:
+    with access.http() as http:
         ids: dict[str, str] = {}
         for member in access.of_kind("etcd"):
-            base = f"http://{member.address}:2379/v3"
+            base = f"{access.tls.scheme}://{member.address}:2379/v3"
             status = http.post(f"{base}/maintenance/status", json={}).json()
             ids[status["header"]["member_id"]] = member.service
             members.append(

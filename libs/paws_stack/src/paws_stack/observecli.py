@@ -67,6 +67,7 @@ def cmd_inspect(stack: Stack, args: argparse.Namespace) -> int:
         superuser_password=stack.secrets.read("pg_superuser_password"),
         redis_password=stack.secrets.read("redis_password"),
         etcd_password=stack.secrets.read("etcd_patroni_password"),
+        tls=stack.client_tls,
         app_metrics={
             a.name: f"http://{addresses[a.name]}:{a.metrics.port}{a.metrics.path}"
             for a in apps

@@ -30,7 +30,7 @@ import httpx
 from ._containers import exec_with_stdin, run_oneoff
 from ._lock import locked
 from ._startup import show_services
-from .backup import PG_SOCKET, Sources, backups_root, running_versions
+from .backup import PG_SOCKET, Sources, backups_root, require_plain_mode, running_versions
 from .backupformat import (
     ETCD_SNAPSHOT,
     LIST_FIX,
@@ -79,6 +79,7 @@ class CheckedBackup:
 
 def check_backup(stack: Stack, reference: str) -> CheckedBackup:
     """Refuse (BackupRefused) a foreign, malformed, corrupt or other-major backup."""
+    require_plain_mode(stack)
     path = resolve(backups_root(stack), reference)
     manifest = read_manifest(path)
     require_intact(path, manifest)
