@@ -225,12 +225,9 @@ def handler_restored() -> Iterator[None]:
         HANDLER.write_text(original, encoding="utf-8")
 
 
-def test_tc015_backend_change_is_live_without_a_container_restart(
-    dev: DevProcess, stack: Stack, handler_restored: None
-) -> None:
-    """A .java change answers within 30 s; the container id and start time are unchanged."""
+def _backend_title_edit(stack: Stack) -> float:
+    """Edit the handler's title; return the seconds until the backend answers with it."""
     backend = stack.endpoints().backend_url
-    before = _app_containers(stack)["backend"]
     marker = f"Invalid request {uuid.uuid4().hex[:8]}"
     saved = time.monotonic()
     _edit(HANDLER, BACKEND_TITLE, f'problem.setTitle("{marker}");')
@@ -240,7 +237,50 @@ def test_tc015_backend_change_is_live_without_a_container_restart(
         return response.status_code == 400 and response.json().get("title") == marker
 
     wait_for(answers_new_title, BACKEND_BOUND, "the backend answering with the edited title")
-    print(f"[paws] tc015: backend change live after {time.monotonic() - saved:.1f} s")
+    return time.monotonic() - saved
+
+
+def test_tc015_backend_change_is_live_without_a_container_restart(
+    dev: DevProcess, stack: Stack, handler_restored: None
+) -> None:
+    """A .java change answers within 30 s; the container id and start time are unchanged."""
+    before = _app_containers(stack)["backend"]
+    print(f"[paws] tc015: backend change live after {_backend_title_edit(stack):.1f} s")
     after = _app_containers(stack)["backend"]
     assert (after["id"], after["started"]) == (before["id"], before["started"])
     wait_for(lambda: dev.saw("backend: src/main/java"), 10, "the backend's reload line")
+
+
+POM = ROOT / "apps" / "backend" / "pom.xml"
+DEPENDENCY_BUDGET = 300.0  # mvn dependency:copy-dependencies, then the backend's start
+
+
+def _recreations(dev: DevProcess) -> int:
+    return sum("backend: recreated in" in line for line in dev.lines)
+
+
+def test_tc016_dependency_file_change_recreates_only_that_app(
+    dev: DevProcess, stack: Stack, handler_restored: None
+) -> None:
+    """Saving pom.xml in dev mode: the backend's dependencies are installed again and only its
+    container is recreated (the frontend and every infrastructure container keep their ids);
+    the stack is healthy, and the next .java save still reloads (the watch follows the new
+    container). Restoring pom.xml recreates it once more."""
+    original = POM.read_text(encoding="utf-8")
+    before, infra = _app_containers(stack), _infra_ids(stack)
+    seen = _recreations(dev)
+    try:
+        POM.write_text(original.replace("</project>", "<!-- tc016 -->\n</project>"), "utf-8")
+        wait_for(lambda: _recreations(dev) > seen, DEPENDENCY_BUDGET, "the backend recreated")
+        after = _app_containers(stack)
+        assert after["backend"]["id"] != before["backend"]["id"]
+        assert after["backend"]["mode"] == "dev"
+        assert after["frontend"]["id"] == before["frontend"]["id"]
+        assert _infra_ids(stack) == infra, "a dependency change recreated other containers"
+        stack.wait_healthy(time.monotonic() + 120)
+        live = _backend_title_edit(stack)
+        print(f"[paws] tc016: a .java change after the recreate live in {live:.1f} s")
+    finally:
+        POM.write_text(original, encoding="utf-8")
+    wait_for(lambda: _recreations(dev) > seen + 1, DEPENDENCY_BUDGET, "the restored pom's recreate")
+    stack.wait_healthy(time.monotonic() + 120)
