@@ -326,6 +326,8 @@ def bench(session: nox.Session) -> None:
     """Benchmarks (`-- failover`, `-- stack parity`): JSON per run under .benchmarks/."""
     _install_libraries(session)
     suites, pytest_args = _bench_suites(session.posargs)
+    if not suites or "hmr" in suites:
+        _ensure_chromium(session)  # the HMR bench times the edit in a real browser
     out = ROOT / ".benchmarks"
     out.mkdir(exist_ok=True)
     # One JSON per suite selection, so a failover run does not overwrite the start-up figures.
