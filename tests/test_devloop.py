@@ -284,3 +284,30 @@ def test_tc016_dependency_file_change_recreates_only_that_app(
         POM.write_text(original, encoding="utf-8")
     wait_for(lambda: _recreations(dev) > seen + 1, DEPENDENCY_BUDGET, "the restored pom's recreate")
     stack.wait_healthy(time.monotonic() + 120)
+
+
+def _backend_reloads(dev: DevProcess) -> int:
+    return sum("backend: src/main/java" in line for line in dev.lines)
+
+
+def test_tc066_up_in_another_shell_leaves_dev_mode_alone(
+    dev: DevProcess, stack: Stack, handler_restored: None
+) -> None:
+    """`up` in another shell while `dev` watches: it says the apps are in dev mode and
+    recreates no container (apps or infrastructure); `rebuild backend` and a second `dev`
+    refuse with exit 2 and change nothing; the next .java save still reloads."""
+    before, infra = _app_containers(stack), _infra_ids(stack)
+    up = cli("up")
+    assert up.returncode == 0, up.stderr[-2000:]
+    assert "in dev mode under" in up.stderr, up.stderr[-2000:]
+    rebuild = cli("rebuild", "backend")
+    assert rebuild.returncode == 2, rebuild.stderr[-2000:]
+    assert "backend is in dev mode under" in rebuild.stderr
+    second = cli("dev", timeout=120)
+    assert second.returncode == 2, second.stderr[-2000:]
+    assert "dev mode of project" in second.stderr and "is busy" in second.stderr
+    assert _app_containers(stack) == before, "a command in another shell recreated an app"
+    assert _infra_ids(stack) == infra
+    reloads = _backend_reloads(dev)
+    print(f"[paws] tc066: a .java change after `up` live in {_backend_title_edit(stack):.1f} s")
+    wait_for(lambda: _backend_reloads(dev) > reloads, 10, "dev's reload line after `up`")

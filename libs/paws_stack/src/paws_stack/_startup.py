@@ -4,6 +4,7 @@ failing fast on an app that exited, and the timeout's error with the members' la
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .apps import fix_for
@@ -19,9 +20,10 @@ POLL = 0.5
 LOG_TAIL = 15
 
 
-def compose_up(stack: Stack, deadline: float) -> None:
+def compose_up(stack: Stack, deadline: float, extra_files: tuple[Path, ...] = ()) -> None:
     """`compose up --detach` for the project, the service view live until it returns."""
-    process = stack.compose().popen("up", "--detach", "--remove-orphans", "--no-build")
+    compose = stack.compose(extra_files=extra_files)
+    process = compose.popen("up", "--detach", "--remove-orphans", "--no-build")
     output = finish(
         process, deadline, lambda: timeout_error(stack), lambda: show_services(stack), POLL
     )

@@ -25,7 +25,8 @@ from .apps import HEALTH_PATH_LABEL, NOT_INPUTS, App
 from .compose import ComposeProject
 from .devmode import POLL_MS, DevSpec, dev_service, write_override
 from .devprepare import prepare, require_mountable
-from .errors import PawsStackError
+from .devsession import DEV_MODE_LABEL
+from .errors import PawsStackError, ProjectBusy
 from .images import ImagePlan
 from .stack import Stack
 
@@ -98,7 +99,7 @@ class DevLoop:
 
     def dev_compose(self, plan: ImagePlan) -> ComposeProject:
         services = {d.name: self._service(d, plan) for d in self.apps}
-        target = self.stack.settings.state_path / "compose" / f"{self.stack.project}-dev.yaml"
+        target = self.stack.dev_session.override
         return self.stack.compose(plan, extra_files=(write_override(services, target),))
 
     def _service(self, d: DevApp, plan: ImagePlan) -> dict[str, Any]:
@@ -146,7 +147,7 @@ class DevLoop:
                 labels = container.labels
                 if labels.get("com.docker.compose.service") != d.name:
                     continue
-                if labels.get("dev.paws.mode") != "dev":
+                if labels.get(DEV_MODE_LABEL) != "dev":
                     images[d.app.image_variable] = container.attrs["Config"]["Image"]
         return images
 
@@ -325,14 +326,24 @@ def run_dev(stack: Stack, report: Report, polling: bool = False, reloaded: Repor
     loop = DevLoop(stack, report, polling, reloaded)
     for d in loop.apps:
         require_mountable(d.context)  # before anything starts: a clear error, nothing created
-    stack.up()
-    try:
-        loop.start()
-        endpoints = stack.endpoints()
-        report(
-            f"dev mode: frontend {endpoints.frontend_url}, backend {endpoints.backend_url}; "
-            "watching (Ctrl-C returns the apps to their images)"
+    # Held until the apps are back on their images: another shell's `up` leaves them be, and
+    # a second `dev` fails here, before it touches anything (devsession.py).
+    session = stack.dev_session
+    running = session.lock.holder()
+    if running is not None:
+        raise ProjectBusy(
+            f"dev mode of project {stack.project} is busy: {running.describe()} runs it",
+            "use that one (its reload lines are in its shell), or Ctrl-C it and run this again",
         )
-        loop.watch()
-    finally:
-        loop.restore()
+    with session.lock.hold("dev", wait=False):
+        stack.up()
+        try:
+            loop.start()
+            endpoints = stack.endpoints()
+            report(
+                f"dev mode: frontend {endpoints.frontend_url}, backend {endpoints.backend_url}; "
+                "watching (Ctrl-C returns the apps to their images)"
+            )
+            loop.watch()
+        finally:
+            loop.restore()

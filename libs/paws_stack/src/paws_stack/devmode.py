@@ -30,6 +30,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from .devsession import DEV_MODE_LABEL
+
 # The polling fallback's interval: an edit waits up to this long to be seen.
 POLL_MS = 300
 
@@ -138,7 +140,7 @@ def dev_service(context: Path, spec: DevSpec, image: str, polling: bool) -> dict
         "image": image,
         "volumes": volumes,
         "environment": environment,
-        "labels": {"dev.paws.mode": "dev"},
+        "labels": {DEV_MODE_LABEL: "dev"},
     }
     if spec.entrypoint is not None:
         service["entrypoint"] = list(spec.entrypoint)

@@ -28,6 +28,14 @@ def rebuild_app(stack: Stack, service: str) -> float:
             f"{service!r} is not an app paws builds, so it cannot be rebuilt",
             f"choose one of: {choices}; `paws-stack restart {service}` restarts any service",
         )
+    holder = stack.dev_session.elsewhere()
+    if holder is not None:
+        raise ComposeError(
+            f"{service} is in dev mode under {holder.describe()}: recreating it on its "
+            "production image would stop that session's reloads",
+            "leave dev mode first (Ctrl-C in its shell), or save a dependency file there: "
+            "dev rebuilds the app itself",
+        )
     started = time.monotonic()
     plan = ImagePlan.for_definition(stack.settings.compose_dir)
     images = ProjectLock(lock_path(stack.settings.state_path, "images.build"), "the image build")

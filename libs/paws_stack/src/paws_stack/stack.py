@@ -13,7 +13,7 @@ from . import _rollback, _startup, _tlsmode
 from . import engine as engine_mod
 from ._appbuild import app_images, build_app_images
 from ._identity import Checkout, claim, require_own_projects
-from ._lock import ProjectLock, lock_path, locked
+from ._lock import Holder, ProjectLock, lock_path, locked
 from ._scratch import scratch_dir
 from ._signals import shielded
 from .apps import AppsFile, load_apps_file, write_wiring
@@ -21,6 +21,7 @@ from .buildlog import BuildReport
 from .certs import CertificateStore
 from .clienttls import ClientTls
 from .compose import ComposeProject
+from .devsession import DevSession, dev_mode_services
 from .endpoints import Endpoints, build_endpoints
 from .enginehost import announce, engine_endpoint, platform_checks
 from .errors import AppsFileError, ComposeError, ProbeError
@@ -214,7 +215,11 @@ class Stack:
         )
 
     def build(self, source: str | None = None) -> ImagePlan:
-        """Build the images this definition and the apps' sources lack (skips what exists)."""
+        """Build the images this definition and the apps' sources lack (skips what exists).
+
+        Not the apps' while a `dev` in another shell runs them: their build would rewrite the
+        very directories its servers run from (node_modules, target/classes).
+        """
         # Images are shared by every project of this checkout: one build at a time, each in a
         # work directory of its own (a root filesystem is never removed under another build).
         images = ProjectLock(lock_path(self.settings.state_path, "images.build"), "the image build")
@@ -231,7 +236,7 @@ class Stack:
                     source or self.settings.image_source,
                     report,
                 )
-                if self.apps:
+                if self.apps and not self._dev_elsewhere("their production images not built"):
                     build_app_images(
                         self.client(), self.apps, plan, self.settings.state_path, report
                     )
@@ -251,9 +256,10 @@ class Stack:
         deadline = time.monotonic() + (timeout or self.settings.wait_timeout)
         current = self.inventory()
         _tlsmode.require_mode(self, current)
+        kept = self._dev_override_kept()
         if current.running:
             report = self.health()
-            changed = self.changed_services()
+            changed = self.changed_services(kept)
             if report.healthy and not changed:
                 self.progress.message("already up and healthy: nothing to do")
                 self.converge()
@@ -265,7 +271,7 @@ class Stack:
         claim(self.settings.state_path, self.project, self.settings.compose_dir)
         _tlsmode.note_mode(self)
         try:
-            _startup.compose_up(self, deadline)
+            _startup.compose_up(self, deadline, kept)
             report = self.wait_healthy(deadline)
         except KeyboardInterrupt:
             self._abandon(before)
@@ -291,9 +297,38 @@ class Stack:
         for change in changes:
             self.progress.message(change.describe())
 
-    def changed_services(self) -> dict[str, str]:
+    def changed_services(self, extra_files: tuple[Path, ...] = ()) -> dict[str, str]:
         """service -> why its container does not match the definition (missing, changed)."""
-        return self.compose().planned_changes()
+        return self.compose(extra_files=extra_files).planned_changes()
+
+    @property
+    def dev_session(self) -> DevSession:
+        return DevSession.of(self.settings.state_path, self.project)
+
+    def _dev_elsewhere(self, consequence: str) -> Holder | None:
+        """Another process's `dev` holding the apps (devsession.py); says so, with `consequence`."""
+        holder = self.dev_session.elsewhere()
+        if holder is not None:
+            self.progress.message(f"the apps are in dev mode under {holder.describe()}:")
+            self.progress.message(f"  {consequence}")
+        return holder
+
+    def _dev_override_kept(self) -> tuple[Path, ...]:
+        """dev's override while another process's `dev` runs, so `up` leaves its apps be."""
+        if self._dev_elsewhere(
+            "their containers are left as they are (Ctrl-C there puts them back on their images)"
+        ):
+            return (self.dev_session.override,)
+        containers = self.client().containers.list(
+            all=True, filters={"label": f"com.docker.compose.project={self.project}"}
+        )
+        left = dev_mode_services([c.labels for c in containers])
+        if left:
+            self.progress.message(
+                f"{', '.join(left)}: left in dev mode by a `dev` that is gone; "
+                "back on their production images"
+            )
+        return ()
 
     def wait_healthy(self, deadline: float) -> HealthReport:
         """Poll health until the topology is right or the deadline passes."""
