@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from conftest import cli, new_stack
 from helpers import leader_pg, redis_client
 from paws_stack import Stack
+from paws_stack.monitorrole import MONITOR_ROLE, MONITOR_SECRET
 from paws_stack.secrets import SECRET_NAMES
 
 pytestmark = pytest.mark.backup
@@ -105,6 +107,25 @@ def tagged_rows(stack: Stack) -> dict[str, int]:
 def tagged_keys(stack: Stack, tag: str) -> int:
     client = redis_client(stack, stack.settings.bind_address, stack.settings.redis_port)
     return len(list(client.scan_iter(f"bk:{tag}:*")))
+
+
+def monitor_role(stack: Stack) -> tuple[bool, bool]:
+    """Logged in as the exporter's monitor role with the stack's secret: (has pg_monitor's
+    privileges, is a superuser)."""
+    with psycopg.connect(
+        host=stack.settings.bind_address,
+        port=stack.settings.pg_port,
+        dbname="postgres",
+        user=MONITOR_ROLE,
+        password=stack.secrets.read(MONITOR_SECRET),
+        connect_timeout=5,
+    ) as conn:
+        row = conn.execute(
+            "SELECT pg_has_role('pg_monitor', 'USAGE'), rolsuper"
+            " FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+    assert row is not None
+    return bool(row[0]), bool(row[1])
 
 
 def healthy(env: dict[str, str] | None = None) -> bool:
@@ -267,6 +288,7 @@ def test_tc048_restore_into_a_stack_with_other_passwords(
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["verified"] is True
         assert tagged_rows(fresh) == rows_then  # the app role logs in with the new password
+        assert monitor_role(fresh) == (True, False)  # and the exporter's, least privileged
         assert tagged_keys(fresh, "first") == 51
         address = next(m.address for m in fresh.inventory().members if m.kind == "etcd")
         login = {"name": "patroni", "password": fresh.secrets.read("etcd_patroni_password")}

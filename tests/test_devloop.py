@@ -265,11 +265,16 @@ def test_tc016_dependency_file_change_recreates_only_that_app(
     """Saving pom.xml in dev mode: the backend's dependencies are installed again and only its
     container is recreated (the frontend and every infrastructure container keep their ids);
     the stack is healthy, and the next .java save still reloads (the watch follows the new
-    container). Restoring pom.xml recreates it once more."""
+    container). Restoring pom.xml recreates it once more. A malformed pom.xml first: one
+    message, no container recreated, and `dev` keeps watching."""
     original = POM.read_text(encoding="utf-8")
     before, infra = _app_containers(stack), _infra_ids(stack)
     seen = _recreations(dev)
     try:
+        POM.write_text(original.replace("</project>", "<broken>\n</project>"), "utf-8")
+        wait_for(lambda: dev.saw("keeps its current container"), 120, "the malformed pom's line")
+        assert dev.process.poll() is None, "a malformed pom.xml ended `dev`"
+        assert _app_containers(stack) == before and _recreations(dev) == seen
         POM.write_text(original.replace("</project>", "<!-- tc016 -->\n</project>"), "utf-8")
         wait_for(lambda: _recreations(dev) > seen, DEPENDENCY_BUDGET, "the backend recreated")
         after = _app_containers(stack)

@@ -13,10 +13,12 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from psycopg import sql
 
 from conftest import cli, wait_for
 from helpers import address, metric_value
 from paws_stack import Stack
+from paws_stack.monitorrole import MONITOR_ROLE, MONITOR_SECRET
 from paws_stack.rolesettings import ROLE_SETTINGS
 
 pytestmark = pytest.mark.stack
@@ -308,6 +310,7 @@ def test_tc028_exporters_and_the_metrics_command(stack: Stack) -> None:
             )
             _prometheus_text(body, series)
             assert metric_value(body, series) == 1, f"{series} is not 1: no connection"
+        _assert_the_exporter_is_the_monitor_role(stack)
         result = cli("metrics", "--json", "--interval", "2", timeout=120)
         assert result.returncode == 0, result.stderr + result.stdout[-2000:]
         report = json.loads(result.stdout)  # exactly one document
@@ -323,6 +326,89 @@ def test_tc028_exporters_and_the_metrics_command(stack: Stack) -> None:
         assert numbers["backend requests"]["value"] is not None
     finally:
         stack.compose(observability=True).run("rm", "--stop", "--force", *EXPORTERS)
+
+
+# The name the PostgreSQL exporter's sessions carry (compose/images/runtime/paws_exporter.py).
+EXPORTER_APPLICATION = "paws-exporter"
+MONITOR_ROLE_ROW = """
+SELECT r.rolcanlogin, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolreplication,
+       r.rolbypassrls, pg_has_role(r.oid, 'pg_monitor', 'USAGE')
+  FROM pg_roles r WHERE r.rolname = %s
+"""
+
+
+def _exporter_users(stack: Stack) -> list[str]:
+    """Who the exporter's sessions on the leader log in as (after a scrape opened one)."""
+    port = stack.settings.pg_exporter_port
+    httpx.get(f"http://{stack.settings.bind_address}:{port}/metrics", timeout=10)
+    with _superuser(stack) as connection:
+        rows = connection.execute(
+            "SELECT usename FROM pg_stat_activity WHERE application_name = %s",
+            (EXPORTER_APPLICATION,),
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _monitor_role(stack: Stack) -> tuple[bool, ...] | None:
+    """The monitor role's login, superuser, createdb, createrole, replication, bypassrls
+    attributes and whether it has pg_monitor's privileges; None when there is no such role."""
+    with _superuser(stack) as connection:
+        row = connection.execute(MONITOR_ROLE_ROW, (MONITOR_ROLE,)).fetchone()
+    return tuple(row) if row else None
+
+
+def _assert_the_exporter_is_the_monitor_role(stack: Stack) -> None:
+    """The exporter's sessions are the monitor role's, never the superuser's, and that role
+    logs in, has pg_monitor's privileges and nothing more."""
+    users = wait_for(lambda: _exporter_users(stack), 30, "the exporter's session on the leader")
+    assert set(users) == {MONITOR_ROLE}, users
+    assert _monitor_role(stack) == (True, False, False, False, False, False, True)
+
+
+def _monitor_login(stack: Stack) -> bool:
+    """Whether the monitor role logs in with the current secret, through HAProxy."""
+    try:
+        with psycopg.connect(
+            host=stack.settings.bind_address,
+            port=stack.settings.pg_port,
+            dbname="postgres",
+            user=MONITOR_ROLE,
+            password=stack.secrets.read(MONITOR_SECRET),
+            connect_timeout=5,
+        ) as connection:
+            connection.execute("SELECT 1")
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+def test_tc028_up_gives_an_existing_cluster_the_exporters_monitor_role(stack: Stack) -> None:
+    """A cluster bootstrapped before the monitor role (the role dropped): `up` creates it,
+    saying so; a role whose password differs from the secret gets the secret's; a second `up`
+    changes nothing. The role then logs in with the secret and is no superuser."""
+    with _superuser(stack) as connection:
+        connection.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(MONITOR_ROLE)))
+    try:
+        assert _monitor_role(stack) is None
+        first = cli("up", "--yes", timeout=300)
+        assert first.returncode == 0, first.stderr
+        assert f"created role {MONITOR_ROLE} (LOGIN" in first.stderr
+        assert _monitor_role(stack) == (True, False, False, False, False, False, True)
+        assert _monitor_login(stack)
+        with _superuser(stack) as connection:
+            other = sql.SQL("ALTER ROLE {} PASSWORD 'not-the-secret-0000'")
+            connection.execute(other.format(sql.Identifier(MONITOR_ROLE)))
+        assert not _monitor_login(stack)
+        second = cli("up", "--yes", timeout=300)
+        assert second.returncode == 0, second.stderr
+        assert f"set the password of role {MONITOR_ROLE}" in second.stderr
+        assert _monitor_login(stack)
+        third = cli("up", "--yes", timeout=300)
+        assert third.returncode == 0, third.stderr
+        assert f"role {MONITOR_ROLE}" not in third.stderr
+        assert stack.secrets.read(MONITOR_SECRET) not in first.stderr + second.stderr
+    finally:
+        stack.converge()
 
 
 def _inspect(component: str) -> dict[str, Any]:

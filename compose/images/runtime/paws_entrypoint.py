@@ -94,8 +94,10 @@ def run_patroni() -> None:
     data = Path("/var/lib/paws/postgres")
     own_tree(data, "postgres", 0o700)
     own_tree(RUNTIME, "postgres", 0o700)
-    # post_bootstrap (running as postgres) needs the application password to create the role.
-    write_private(RUNTIME / "pg_app_password", read_secret("pg_app_password"), "postgres")
+    # post_bootstrap (running as postgres) needs the app's and the exporter's passwords to
+    # create their roles.
+    for name in ("pg_app_password", "pg_monitor_password"):
+        write_private(RUNTIME / name, read_secret(name), "postgres")
     config = RUNTIME / "patroni.yml"
     text = render((TEMPLATES / "patroni.yml").read_text(), {})
     if paws_tls.enabled():

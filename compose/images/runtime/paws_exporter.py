@@ -32,6 +32,11 @@ from paws_entrypoint import (
 
 USER = "prometheus"
 PASSWORD_FILE = RUNTIME / "exporter-password"
+# The PostgreSQL role (post_bootstrap.py, paws_stack.monitorrole) and the name its sessions
+# carry in pg_stat_activity.
+PG_ROLE = "monitor"
+PG_SECRET = "pg_monitor_password"
+APPLICATION_NAME = "paws-exporter"
 
 
 def _install_ca() -> bool:
@@ -47,22 +52,24 @@ def postgres_uri(target: str, tls: bool) -> str:
     """The exporter's DATA_SOURCE_URI (no credentials: those come from the user and file).
 
     >>> postgres_uri("haproxy:5432", False)
-    'haproxy:5432/postgres?sslmode=disable'
-    >>> postgres_uri("haproxy:5432", True)
-    'haproxy:5432/postgres?sslmode=verify-full&sslrootcert=/run/paws/tls/ca.crt'
+    'haproxy:5432/postgres?application_name=paws-exporter&sslmode=disable'
+    >>> postgres_uri("haproxy:5432", True)  # doctest: +ELLIPSIS
+    'haproxy:5432/postgres?application_name=paws-exporter&sslmode=verify-full&sslrootcert=/run/...'
     """
+    base = f"{target}/postgres?application_name={APPLICATION_NAME}"
     if not tls:
-        return f"{target}/postgres?sslmode=disable"
-    return f"{target}/postgres?sslmode=verify-full&sslrootcert={paws_tls.CA_FILE}"
+        return f"{base}&sslmode=disable"
+    return f"{base}&sslmode=verify-full&sslrootcert={paws_tls.CA_FILE}"
 
 
 def run_postgres() -> None:
-    """postgres_exporter 0.11 on the leader, as the superuser (pg_stat_replication in full)."""
+    """postgres_exporter 0.11 on the leader, as the monitor role: a member of pg_monitor, which
+    sees pg_stat_replication and pg_stat_activity in full, and may change nothing."""
     own_tree(RUNTIME, USER, 0o700)
-    write_private(PASSWORD_FILE, read_secret("pg_superuser_password"), USER)
+    write_private(PASSWORD_FILE, read_secret(PG_SECRET), USER)
     target = os.environ.get("PG_EXPORTER_TARGET", "haproxy:5432")
     os.environ["DATA_SOURCE_URI"] = postgres_uri(target, _install_ca())
-    os.environ["DATA_SOURCE_USER"] = "postgres"
+    os.environ["DATA_SOURCE_USER"] = PG_ROLE
     os.environ["DATA_SOURCE_PASS_FILE"] = str(PASSWORD_FILE)
     exec_as(USER, ["prometheus-postgres-exporter", "--web.listen-address=:9187"])
 

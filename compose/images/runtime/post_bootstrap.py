@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Patroni post_bootstrap: create the application role and database once, on the first leader.
+"""Patroni post_bootstrap: create the application role and database, and the exporter's monitor
+role, once, on the first leader.
 
-Patroni passes a superuser connection string as the only argument. The password is read from
-the file the entrypoint prepared, and sent as a quoted literal, never put on a command line.
+Patroni passes a superuser connection string as the only argument. The passwords are read from
+the files the entrypoint prepared, and sent as quoted literals, never put on a command line.
 """
 
 import sys
@@ -13,8 +14,15 @@ from psycopg2 import sql
 
 APP_USER = "app"
 APP_DATABASE = "app"
+# The PostgreSQL exporter's role: logs in, reads statistics through pg_monitor, nothing more.
+# Keep in step with paws_stack.monitorrole (MONITOR_ROLE, MONITOR_ATTRIBUTES,
+# MONITOR_MEMBER_OF), which converges clusters bootstrapped before it.
+MONITOR_USER = "monitor"
+MONITOR_OPTIONS = "LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+MONITOR_MEMBER_OF = "pg_monitor"
 
 password = Path("/run/paws/pg_app_password").read_text(encoding="utf-8").strip()
+monitor_password = Path("/run/paws/pg_monitor_password").read_text(encoding="utf-8").strip()
 connection = psycopg2.connect(sys.argv[1])
 connection.autocommit = True
 with connection.cursor() as cursor:
@@ -34,5 +42,12 @@ with connection.cursor() as cursor:
     # writes only ('mod'), so a read-heavy app does not flood the log.
     cursor.execute(
         sql.SQL("ALTER ROLE {} SET log_statement = 'mod'").format(sql.Identifier(APP_USER))
+    )
+    cursor.execute(
+        sql.SQL("CREATE ROLE {} " + MONITOR_OPTIONS + " PASSWORD {} IN ROLE {}").format(
+            sql.Identifier(MONITOR_USER),
+            sql.Literal(monitor_password),
+            sql.Identifier(MONITOR_MEMBER_OF),
+        )
     )
 connection.close()

@@ -10,6 +10,8 @@ import pytest
 from paws_stack.errors import SecretsError
 from paws_stack.secrets import (
     ALPHABET,
+    CONVERGED_SECRETS,
+    GENERATED,
     LATER_SECRETS,
     LENGTH,
     MARKER,
@@ -86,9 +88,11 @@ class TestEnsureCreates:
             [*SECRET_NAMES, ".gitignore", MARKER]
         )
 
-    def test_eight_secrets(self) -> None:
-        """The store holds the eight passwords the stack needs (two of them for etcd)."""
-        assert len(SECRET_NAMES) == 8 and set(LATER_SECRETS) <= set(SECRET_NAMES)
+    def test_nine_secrets(self) -> None:
+        """The store holds the nine passwords the stack needs (two for etcd, one for the
+        PostgreSQL exporter's monitor role)."""
+        assert len(SECRET_NAMES) == 9 and set(LATER_SECRETS) <= set(SECRET_NAMES)
+        assert CONVERGED_SECRETS == {"pg_monitor_password"} <= set(SECRET_NAMES)
 
     def test_files_are_0600(self, filled: SecretStore) -> None:
         """Each secret is readable by its owner only."""
@@ -342,7 +346,7 @@ class TestSecretsAddedLater:
     @pytest.fixture
     def from_before(self, filled: SecretStore) -> SecretStore:
         """A store as the first release left it: six secrets, a marker without a list."""
-        for name in LATER_SECRETS:
+        for name in LATER_SECRETS | CONVERGED_SECRETS:
             filled.file(name).unlink()
         (filled.path / MARKER).write_text("created by paws-stack\n", "utf-8")
         return filled
@@ -351,8 +355,9 @@ class TestSecretsAddedLater:
         self, from_before: SecretStore
     ) -> None:
         """The new secrets are created even though volumes exist; the old ones are kept."""
-        before = {n: from_before.read(n) for n in SECRET_NAMES if n not in LATER_SECRETS}
-        assert sorted(from_before.ensure(volumes_exist=True)) == sorted(LATER_SECRETS)
+        later = LATER_SECRETS | CONVERGED_SECRETS
+        before = {n: from_before.read(n) for n in SECRET_NAMES if n not in later}
+        assert sorted(from_before.ensure(volumes_exist=True)) == sorted(later)
         assert {n: from_before.read(n) for n in before} == before
 
     def test_once_generated_they_are_protected_like_the_others(
@@ -369,3 +374,60 @@ class TestSecretsAddedLater:
         assert from_before.holds_volume_secrets()
         from_before.file("pg_app_password").unlink()
         assert not from_before.holds_volume_secrets()
+
+
+class TestConvergedSecrets:
+    """The monitor role's password: paws sets it on every `up`, so it is always replaceable."""
+
+    @pytest.fixture
+    def from_etcd_era(self, filled: SecretStore) -> SecretStore:
+        """A store as the release with etcd's secrets left it: eight, listed in the marker."""
+        for name in CONVERGED_SECRETS:
+            filled.file(name).unlink()
+        marker = filled.path / MARKER
+        head = marker.read_text("utf-8").splitlines()[0]
+        listed = sorted(set(SECRET_NAMES) - CONVERGED_SECRETS)
+        marker.write_text(f"{head}\n{GENERATED} {' '.join(listed)}\n", "utf-8")
+        return filled
+
+    def test_a_new_one_is_generated_despite_volumes(self, from_etcd_era: SecretStore) -> None:
+        """Volumes from before it: only it is generated, the others are kept byte for byte."""
+        before = snapshot(from_etcd_era)
+        assert from_etcd_era.ensure(volumes_exist=True) == ["pg_monitor_password"]
+        after = snapshot(from_etcd_era)
+        assert {k: v for k, v in after.items() if k in before and k != MARKER} == {
+            k: v for k, v in before.items() if k != MARKER
+        }
+        assert mode(from_etcd_era.file("pg_monitor_password")) == 0o600
+
+    @pytest.mark.parametrize("damage", ["missing", "corrupted"])
+    def test_a_lost_one_is_generated_again_despite_volumes(
+        self, filled: SecretStore, damage: str
+    ) -> None:
+        """Unlike the others, once generated and then lost or damaged it is replaced, not
+        refused: the next `up` sets the role's password from the new file."""
+        target = filled.file("pg_monitor_password")
+        old = filled.read("pg_monitor_password")
+        if damage == "missing":
+            target.unlink()
+        else:
+            target.write_text("hunter2!", "utf-8")
+        assert filled.ensure(volumes_exist=True) == ["pg_monitor_password"]
+        new = filled.read("pg_monitor_password")
+        assert is_well_formed(new) and new != old
+
+    def test_another_damaged_secret_is_still_refused(self, filled: SecretStore) -> None:
+        """The exception is the converged secret's only: a lost app password still refuses,
+        and nothing is written, not even the converged one."""
+        filled.file("pg_monitor_password").unlink()
+        filled.file("pg_app_password").unlink()
+        before = snapshot(filled)
+        with pytest.raises(SecretsError, match="pg_app_password: missing") as caught:
+            filled.ensure(volumes_exist=True)
+        assert "pg_monitor_password" not in caught.value.message
+        assert snapshot(filled) == before
+
+    def test_volume_secrets_do_not_count_it(self, filled: SecretStore) -> None:
+        """Volumes are not made with it, so the volume secrets are complete without it."""
+        filled.file("pg_monitor_password").unlink()
+        assert filled.holds_volume_secrets()

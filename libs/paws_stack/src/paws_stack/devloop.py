@@ -92,6 +92,7 @@ class DevLoop:
         self._pending: dict[str, Pending] = {}
         self._guard = threading.Lock()
         self._previous_images: dict[str, str] = {}
+        self._plan = ImagePlan.for_definition(stack.settings.compose_dir)
         self._stopping = threading.Event()
         self.reloads: list[dict[str, Any]] = []
 
@@ -128,9 +129,13 @@ class DevLoop:
                 if not result.ok:
                     self.report(f"{d.name}: the sources do not compile yet:\n{result.errors}")
         self._previous_images = self._running_images()
-        plan = ImagePlan.for_definition(self.stack.settings.compose_dir)
+        # Pinned for the session: a dependency change recreates its app on the images the
+        # session started with, even if the definition (and so the tags) changed meanwhile.
+        self._plan = ImagePlan.for_definition(self.stack.settings.compose_dir)
         with self.stack.lock.hold("dev", report=self.report):
-            self.dev_compose(plan).run("up", "--detach", "--no-build", "--no-deps", *self.names)
+            self.dev_compose(self._plan).run(
+                "up", "--detach", "--no-build", "--no-deps", *self.names
+            )
         self.stack.wait_healthy(time.monotonic() + HEALTH_BUDGET)
 
     @property
@@ -229,7 +234,14 @@ class DevLoop:
         relative = [str(p.relative_to(d.context)) for p in paths]
         what = ", ".join(relative[:3]) + (f" (+{len(relative) - 3})" if len(relative) > 3 else "")
         if any(r in d.spec.dependencies for r in relative):
-            self._dependencies_changed(d, what, saved)
+            try:
+                self._dependencies_changed(d, what, saved)
+            except PawsStackError as exc:
+                # A malformed pom.xml must not end the session: say why, keep watching.
+                self.report(f"{d.name}: {exc.message}")
+                if exc.remediation:
+                    self.report(f"  fix: {exc.remediation}")
+                self.report(f"  {d.name} keeps its current container; still watching")
             return
         detail = ""
         if d.spec.java:
@@ -268,8 +280,7 @@ class DevLoop:
         prepare(d.name, d.context, d.spec, self.stack.settings.state_path, self.report, force=True)
         if d.spec.java:
             _javac.compile_java(d.context, d.spec.java, [])
-        plan = ImagePlan.for_definition(self.stack.settings.compose_dir)
-        self.dev_compose(plan).run(
+        self.dev_compose(self._plan).run(
             "up", "--detach", "--no-build", "--no-deps", "--force-recreate", d.name
         )
         self.report(f"{d.name}: recreated in {time.time() - saved:.1f} s ({what})")

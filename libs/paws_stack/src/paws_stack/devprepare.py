@@ -77,6 +77,7 @@ def prepare(
             raise AppBuildError(
                 f"preparing {name} for dev mode failed at `{' '.join(step.run)}` "
                 f"(exit {result.returncode})",
-                f"the output is in {log_path}; fix the cause and run `paws-stack dev` again",
+                f"the output is in {log_path}; fix the cause, then run `paws-stack dev` again "
+                "(a running `dev` retries when the file is saved again)",
             )
         say(f"{name}: done in {time.monotonic() - started:.0f} s")

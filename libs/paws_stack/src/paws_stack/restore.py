@@ -9,9 +9,10 @@ of the stack's major versions. Then:
    master given the RDB as its AOF base, the replicas emptied;
 3. etcd starts; its key count is checked, and Patroni's old cluster state is removed so that
    the restored configuration bootstraps a fresh cluster (current secrets: post_bootstrap
-   creates the app role, the entrypoint sets etcd's users up again);
-4. the stack starts; on the new leader the dump is loaded and the roles' passwords are reset
-   from the current secrets; the replicas clone the leader, Redis replicas resync;
+   creates the app and monitor roles, the entrypoint sets etcd's users up again);
+4. the stack starts; on the new leader the dump is loaded, the monitor role converged (a dump
+   from before it lacks it) and the roles' passwords are reset from the current secrets; the
+   replicas clone the leader, Redis replicas resync;
 5. once healthy, row counts and digests are compared with the manifest.
 """
 
@@ -46,6 +47,7 @@ from .compose import finish, last_lines, stop_group
 from .errors import BackupError, BackupRefused, ComposeError
 from .etcdsnap import Gateway, SnapshotError, auth_disabled, integrity_hash, patroni_state_keys
 from .health import HealthReport
+from .monitorrole import MONITOR_ROLE, MONITOR_SECRET, converge_monitor_role
 from .pgdump import unexpected_errors
 from .probes import Member
 from .redisdata import AOF_BASE, AOF_DIR, AOF_INCR, AOF_MANIFEST, aof_manifest
@@ -63,6 +65,7 @@ ROLE_SECRETS = {
     "replicator": "pg_replication_password",
     "rewinder": "pg_rewind_password",
     "app": "pg_app_password",
+    MONITOR_ROLE: MONITOR_SECRET,
 }
 ONEOFF_LABEL = "dev.paws.restore"
 T = TypeVar("T")
@@ -298,7 +301,10 @@ def load_dump(stack: Stack, leader: Member, dump: Path) -> None:
 
 
 def reset_passwords(stack: Stack, leader: Member) -> None:
-    """Each Patroni role's password from the current secrets (the dump holds none)."""
+    """Each Patroni role's password from the current secrets (the dump holds none).
+
+    The monitor role is converged first: created if the bootstrap did not, set back if the
+    dump's own ALTER ROLE statements changed it (a backup of a cluster where it drifted)."""
     import psycopg
     from psycopg import sql
 
@@ -311,6 +317,8 @@ def reset_passwords(stack: Stack, leader: Member) -> None:
         connect_timeout=5,
         autocommit=True,
     ) as connection:
+        for change in converge_monitor_role(connection, stack.secrets.read(MONITOR_SECRET)):
+            stack.progress.message(change.describe())
         for role, secret in ROLE_SECRETS.items():
             statement = sql.SQL("ALTER ROLE {} PASSWORD {}").format(
                 sql.Identifier(role), sql.Literal(stack.secrets.read(secret))

@@ -2,14 +2,17 @@
 
 Patroni's post_bootstrap sets them on a new cluster only (compose/images/runtime/
 post_bootstrap.py); a cluster whose volumes predate a setting would never get it. `up` calls
-`converge_role_settings` on every run: it reads the catalogue, changes only what is missing
-(so a second run writes nothing) and names each change.
+`converge_on_leader` on every run: it reads the catalogue, changes only what is missing (so a
+second run writes nothing) and names each change. The same goes for the exporter's role
+(monitorrole.py), which clusters bootstrapped before it lack.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from .monitorrole import MonitorChange, converge_monitor_role
 
 if TYPE_CHECKING:
     import psycopg
@@ -92,8 +95,11 @@ def converge_role_settings(
     return changes
 
 
-def converge_on_leader(host: str, port: int, superuser_password: str) -> list[RoleChange]:
-    """`converge_role_settings` through the stack's read-write address (HAProxy: the leader)."""
+def converge_on_leader(
+    host: str, port: int, superuser_password: str, monitor_password: str
+) -> list[MonitorChange | RoleChange]:
+    """The monitor role, then `converge_role_settings`, through the stack's read-write
+    address (HAProxy: the leader)."""
     import psycopg
 
     with psycopg.connect(
@@ -106,4 +112,5 @@ def converge_on_leader(host: str, port: int, superuser_password: str) -> list[Ro
         autocommit=True,
         application_name="paws-stack",
     ) as connection:
-        return converge_role_settings(connection)
+        monitor = converge_monitor_role(connection, monitor_password)
+        return [*monitor, *converge_role_settings(connection)]

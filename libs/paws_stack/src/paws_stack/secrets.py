@@ -2,7 +2,8 @@
 
 The values never go through the environment, a command line or a log. Once volumes exist they
 hold these passwords (PostgreSQL roles, Redis config), so a missing or damaged secret is never
-silently replaced: the user decides between restoring the files and wiping the volumes.
+silently replaced: the user decides between restoring the files and wiping the volumes. The
+exception is a password paws itself sets on every `up` (CONVERGED_SECRETS).
 """
 
 from __future__ import annotations
@@ -25,11 +26,18 @@ SECRET_NAMES = (
     "redis_password",
     "etcd_root_password",
     "etcd_patroni_password",
+    "pg_monitor_password",
 )
 # Added after the first release. Volumes made before hold no such password yet, so a missing
 # one is generated even when volumes exist, unless the marker says it was generated before:
 # from then on it is as irreplaceable as the others (etcd's users were created with it).
 LATER_SECRETS = frozenset({"etcd_root_password", "etcd_patroni_password"})
+# Passwords held only by a role paws converges on every `up` (rolesettings.converge_on_leader:
+# the exporter's monitor role gets the file's password whenever its stored one differs).
+# Whether new, missing or damaged, such a secret is generated even when volumes exist: the
+# next `up` gives the role the new value, so nothing is lost, and refusing would only make the
+# user wipe their data over a monitoring password.
+CONVERGED_SECRETS = frozenset({"pg_monitor_password"})
 GENERATED = "generated:"
 # Written into a directory paws created itself. Only such a directory is ever chmod-ed, and a
 # non-empty directory without it (nor only paws' own files, from before the marker) is refused:
@@ -94,7 +102,8 @@ class SecretStore:
         self.require_ours()
         # A secret newer than the volumes is missing because it never existed: not damage.
         new = {name for name in self._never_generated() if not self.file(name).is_file()}
-        problems = [p for p in self.problems() if p.split(":")[0] not in new]
+        found = self.problems()
+        problems = [p for p in found if p.split(":")[0] not in new | CONVERGED_SECRETS]
         if problems and volumes_exist:
             raise SecretsError(
                 f"the secrets in {self.path} are damaged ({'; '.join(problems)}) but the "
@@ -103,9 +112,8 @@ class SecretStore:
                 "`paws-stack down --volumes` and run `paws-stack up` again",
             )
         created = [name for name in SECRET_NAMES if not self.file(name).is_file()]
-        if any("corrupted" in problem for problem in problems):
-            damaged = [p.split(":")[0] for p in problems if "corrupted" in p]
-            created += damaged
+        # Past the refusal, every damaged secret is one that may be replaced.
+        created += [p.split(":")[0] for p in found if "corrupted" in p]
         self._create_dir()
         for name in created:
             self._write(name, generate_password())
@@ -115,7 +123,8 @@ class SecretStore:
 
     def holds_volume_secrets(self) -> bool:
         """Whether the passwords that volumes are initialised with are all here and sound."""
-        return not [p for p in self.problems() if p.split(":")[0] not in LATER_SECRETS]
+        later = LATER_SECRETS | CONVERGED_SECRETS
+        return not [p for p in self.problems() if p.split(":")[0] not in later]
 
     def _generated(self) -> set[str]:
         marker = self.path / MARKER
@@ -125,7 +134,7 @@ class SecretStore:
             if line.startswith(GENERATED):
                 return set(line.removeprefix(GENERATED).split())
         # A marker from before the list: the six original secrets were generated.
-        return set(SECRET_NAMES) - LATER_SECRETS
+        return set(SECRET_NAMES) - LATER_SECRETS - CONVERGED_SECRETS
 
     def _never_generated(self) -> set[str]:
         return set(LATER_SECRETS) - self._generated()

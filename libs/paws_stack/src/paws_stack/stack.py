@@ -280,19 +280,23 @@ class Stack:
         return report
 
     def converge(self) -> None:
-        """What bootstrap gives only new clusters (rolesettings), set on this one if missing."""
+        """What bootstrap gives only new clusters (rolesettings: role settings, the exporter's
+        monitor role and its password), set on this one if missing."""
         import psycopg
+
+        from .monitorrole import MONITOR_SECRET
 
         try:
             changes = converge_on_leader(
                 self.settings.bind_address,
                 self.settings.pg_port,
                 self.secrets.read("pg_superuser_password"),
+                self.secrets.read(MONITOR_SECRET),
             )
         except psycopg.Error as exc:
             # Healthy, but the leader refused or moved meanwhile: the next `up` tries again.
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            self.progress.message(f"warning: role settings not checked ({first}); rerun `up`")
+            self.progress.message(f"warning: roles not checked ({first}); rerun `up`")
             return
         for change in changes:
             self.progress.message(change.describe())
