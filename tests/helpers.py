@@ -11,6 +11,7 @@ import psycopg
 import redis
 
 from paws_stack import Stack
+from paws_stack.monitorrole import MONITOR_ROLE, MONITOR_SECRET
 
 
 def address(stack: Stack, service: str) -> str:
@@ -25,15 +26,23 @@ def container_ids(stack: Stack) -> dict[str, str]:
     return {m.service: client.containers.get(m.container).id for m in stack.inventory().members}
 
 
-def pg(stack: Stack, host: str, port: int, dbname: str = "app") -> psycopg.Connection[Any]:
-    """Connect as the application role (password from the secrets file, never argv)."""
+def pg(
+    stack: Stack,
+    host: str,
+    port: int,
+    dbname: str = "app",
+    role: tuple[str, str] = ("app", "pg_app_password"),
+) -> psycopg.Connection[Any]:
+    """Connect as `role` (its name and its secret's; the application role unless told), the
+    password from the secrets file, never argv."""
+    user, secret = role
     return psycopg.connect(
         host=host,
         port=port,
         dbname=dbname,
-        user="app",
-        password=stack.secrets.read("pg_app_password"),
-        connect_timeout=3,
+        user=user,
+        password=stack.secrets.read(secret),
+        connect_timeout=5,
         autocommit=True,
     )
 
@@ -50,6 +59,21 @@ def redis_client(stack: Stack, host: str, port: int) -> redis.Redis:
 
 def leader_pg(stack: Stack) -> psycopg.Connection[Any]:
     return pg(stack, stack.settings.bind_address, stack.settings.pg_port)
+
+
+def monitor_pg(stack: Stack) -> psycopg.Connection[Any]:
+    """The leader through HAProxy as the exporter's monitor role, with the stack's secret."""
+    return _leader_postgres_db(stack, (MONITOR_ROLE, MONITOR_SECRET))
+
+
+def superuser_pg(stack: Stack) -> psycopg.Connection[Any]:
+    """The leader through HAProxy as the superuser."""
+    return _leader_postgres_db(stack, ("postgres", "pg_superuser_password"))
+
+
+def _leader_postgres_db(stack: Stack, role: tuple[str, str]) -> psycopg.Connection[Any]:
+    host, port = stack.settings.bind_address, stack.settings.pg_port
+    return pg(stack, host, port, dbname="postgres", role=role)
 
 
 def like_a_terminal() -> None:

@@ -15,13 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 
 from conftest import cli, new_stack
-from helpers import leader_pg, redis_client
+from helpers import leader_pg, monitor_pg, redis_client
 from paws_stack import Stack
-from paws_stack.monitorrole import MONITOR_ROLE, MONITOR_SECRET
 from paws_stack.secrets import SECRET_NAMES
 
 pytestmark = pytest.mark.backup
@@ -112,14 +110,7 @@ def tagged_keys(stack: Stack, tag: str) -> int:
 def monitor_role(stack: Stack) -> tuple[bool, bool]:
     """Logged in as the exporter's monitor role with the stack's secret: (has pg_monitor's
     privileges, is a superuser)."""
-    with psycopg.connect(
-        host=stack.settings.bind_address,
-        port=stack.settings.pg_port,
-        dbname="postgres",
-        user=MONITOR_ROLE,
-        password=stack.secrets.read(MONITOR_SECRET),
-        connect_timeout=5,
-    ) as conn:
+    with monitor_pg(stack) as conn:
         row = conn.execute(
             "SELECT pg_has_role('pg_monitor', 'USAGE'), rolsuper"
             " FROM pg_roles WHERE rolname = current_user"

@@ -16,7 +16,7 @@ import pytest
 from psycopg import sql
 
 from conftest import cli, wait_for
-from helpers import address, metric_value
+from helpers import address, metric_value, monitor_pg, superuser_pg
 from paws_stack import Stack
 from paws_stack.monitorrole import MONITOR_ROLE, MONITOR_SECRET
 from paws_stack.rolesettings import ROLE_SETTINGS
@@ -129,21 +129,8 @@ def test_tc026_backend_names_the_trace_it_started(stack: Stack) -> None:
     assert lines
 
 
-def _superuser(stack: Stack) -> psycopg.Connection[Any]:
-    """The leader as the superuser, through HAProxy (password from the secrets file)."""
-    return psycopg.connect(
-        host=stack.settings.bind_address,
-        port=stack.settings.pg_port,
-        dbname="postgres",
-        user="postgres",
-        password=stack.secrets.read("pg_superuser_password"),
-        connect_timeout=5,
-        autocommit=True,
-    )
-
-
 def _app_role_settings(stack: Stack) -> list[str]:
-    with _superuser(stack) as connection:
+    with superuser_pg(stack) as connection:
         row = connection.execute(
             "SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole"
             " WHERE r.rolname = 'app' AND s.setdatabase = 0"
@@ -152,7 +139,7 @@ def _app_role_settings(stack: Stack) -> list[str]:
 
 
 def _reset_app_role_logging(stack: Stack) -> None:
-    with _superuser(stack) as connection:
+    with superuser_pg(stack) as connection:
         connection.execute("ALTER ROLE app RESET log_statement")
 
 
@@ -341,7 +328,7 @@ def _exporter_users(stack: Stack) -> list[str]:
     """Who the exporter's sessions on the leader log in as (after a scrape opened one)."""
     port = stack.settings.pg_exporter_port
     httpx.get(f"http://{stack.settings.bind_address}:{port}/metrics", timeout=10)
-    with _superuser(stack) as connection:
+    with superuser_pg(stack) as connection:
         rows = connection.execute(
             "SELECT usename FROM pg_stat_activity WHERE application_name = %s",
             (EXPORTER_APPLICATION,),
@@ -352,7 +339,7 @@ def _exporter_users(stack: Stack) -> list[str]:
 def _monitor_role(stack: Stack) -> tuple[bool, ...] | None:
     """The monitor role's login, superuser, createdb, createrole, replication, bypassrls
     attributes and whether it has pg_monitor's privileges; None when there is no such role."""
-    with _superuser(stack) as connection:
+    with superuser_pg(stack) as connection:
         row = connection.execute(MONITOR_ROLE_ROW, (MONITOR_ROLE,)).fetchone()
     return tuple(row) if row else None
 
@@ -368,14 +355,7 @@ def _assert_the_exporter_is_the_monitor_role(stack: Stack) -> None:
 def _monitor_login(stack: Stack) -> bool:
     """Whether the monitor role logs in with the current secret, through HAProxy."""
     try:
-        with psycopg.connect(
-            host=stack.settings.bind_address,
-            port=stack.settings.pg_port,
-            dbname="postgres",
-            user=MONITOR_ROLE,
-            password=stack.secrets.read(MONITOR_SECRET),
-            connect_timeout=5,
-        ) as connection:
+        with monitor_pg(stack) as connection:
             connection.execute("SELECT 1")
     except psycopg.OperationalError:
         return False
@@ -386,7 +366,7 @@ def test_tc028_up_gives_an_existing_cluster_the_exporters_monitor_role(stack: St
     """A cluster bootstrapped before the monitor role (the role dropped): `up` creates it,
     saying so; a role whose password differs from the secret gets the secret's; a second `up`
     changes nothing. The role then logs in with the secret and is no superuser."""
-    with _superuser(stack) as connection:
+    with superuser_pg(stack) as connection:
         connection.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(MONITOR_ROLE)))
     try:
         assert _monitor_role(stack) is None
@@ -395,7 +375,7 @@ def test_tc028_up_gives_an_existing_cluster_the_exporters_monitor_role(stack: St
         assert f"created role {MONITOR_ROLE} (LOGIN" in first.stderr
         assert _monitor_role(stack) == (True, False, False, False, False, False, True)
         assert _monitor_login(stack)
-        with _superuser(stack) as connection:
+        with superuser_pg(stack) as connection:
             other = sql.SQL("ALTER ROLE {} PASSWORD 'not-the-secret-0000'")
             connection.execute(other.format(sql.Identifier(MONITOR_ROLE)))
         assert not _monitor_login(stack)
@@ -420,7 +400,7 @@ def _inspect(component: str) -> dict[str, Any]:
 
 def _sync_standbys_on_the_leader(stack: Stack) -> list[str]:
     """The truth from PostgreSQL itself: whom the leader replicates to synchronously."""
-    with _superuser(stack) as connection:
+    with superuser_pg(stack) as connection:
         rows = connection.execute(
             "SELECT application_name FROM pg_stat_replication WHERE sync_state = 'sync'"
         ).fetchall()
