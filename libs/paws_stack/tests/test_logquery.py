@@ -143,6 +143,34 @@ class TestEngineSource:
         assert redis.asked["timestamps"] is True and redis.asked["tail"] == 50
         assert redis.asked["stream"] is False, "a one-off read takes the answer whole"
 
+    def test_a_trace_search_cuts_out_only_the_lines_with_the_id(self) -> None:
+        """With `contains`, the answer's bytes are searched: the first line, one in the middle
+        and an unterminated last one are found whole; the rest is never split out."""
+        tid = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+        def line(second: int, level: str, msg: str) -> str:
+            stamp = f"2026-12-01T23:00:0{second}"
+            fields = {"level": level, "ts": f"{stamp}Z", "msg": msg}
+            return f"{stamp}.000000000Z {json.dumps(fields)}"
+
+        lines = [
+            line(1, "info", f"a {tid}"),
+            line(2, "info", "other"),
+            line(3, "warn", f"b {tid}"),
+            line(4, "info", "other"),
+            line(5, "info", f"c {tid}"),
+        ]
+        etcd = FakeContainer(["\n".join(lines).encode()])  # the last line unterminated
+        seen: list[str] = []
+
+        def keep(text: str) -> bool:
+            seen.append(text)
+            return True
+
+        got = read_merged([LogTarget("etcd-0", "etcd", etcd)], LogRead(keep=keep, contains=tid))
+        assert [r.msg for r in got] == [f"a {tid}", f"b {tid}", f"c {tid}"]
+        assert len(seen) == 3, "only the lines holding the id reach the line filter"
+
     def test_service_names_and_targets(self) -> None:
         """`postgres` reads the Patroni containers; members and kinds are accepted names."""
         members = [

@@ -66,10 +66,6 @@ class HostReport:
     def ok(self) -> bool:
         return all(check.level != "error" for check in self.checks)
 
-    @property
-    def warnings(self) -> list[Check]:
-        return [check for check in self.checks if check.level == "warning"]
-
 
 # --- cpu, memory, disk --------------------------------------------------------------------------
 

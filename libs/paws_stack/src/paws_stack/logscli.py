@@ -39,7 +39,9 @@ def cmd_logs(stack: Stack, args: argparse.Namespace) -> int:
         raise LogQueryError(
             f"unknown service {', '.join(unknown)} for `logs`", f"choose from: {', '.join(known)}"
         )
-    read = LogRead(since=query.since, tail=args.tail, keep=query.keeps_text)
+    read = LogRead(
+        since=query.since, tail=args.tail, keep=query.keeps_text, contains=query.trace_id
+    )
     chosen = targets(stack.client(), members, query.services)
     records = follow_merged(chosen, read) if args.follow else read_merged(chosen, read)
     shown = write_records((r for r in records if query.keeps(r)), args.json, out, sys.stdout)

@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from ._logfiles import entries_containing, json_log_files, lines_containing
 from .logrecords import LogRecord, UnparsedCount, normalise, split_engine_line
 from .probes import Member
 
@@ -46,15 +48,22 @@ class EngineLogs:
     def logs(self, **options: Any) -> Any:
         return self.api.logs(self.name, **options)
 
+    def log_files(self) -> list[Path] | None:
+        """Its json-file logs when this process can read them (_logfiles.py), else None."""
+        return json_log_files(self.api.inspect_container(self.name))
+
 
 @dataclass
 class LogRead:
-    """How to read: from when, how many last lines per member, which raw lines to keep."""
+    """How to read: from when, how many last lines per member, which raw lines to keep, and
+    a text every kept line contains (a trace id), found in the engine's bytes before any line
+    is split out."""
 
     since: datetime | None = None
     tail: int | None = None
     keep: Keep = lambda _text: True
     unparsed: UnparsedCount = field(default_factory=UnparsedCount)
+    contains: str | None = None
 
 
 def service_names(members: list[Member]) -> list[str]:
@@ -82,6 +91,10 @@ def engine_lines(container: Any, read: LogRead, follow: bool) -> Iterator[tuple[
     engine's answer is read whole and split in memory: streaming it costs two socket reads
     and a Python frame decode per line, most of the CPU of a search over a busy stack.
     """
+    files = _searchable_files(container, read, follow)
+    if files is not None:
+        yield from _kept(entries_containing(files, read.contains or ""), read)
+        return
     answer = container.logs(
         stream=follow,
         follow=follow,
@@ -91,8 +104,27 @@ def engine_lines(container: Any, read: LogRead, follow: bool) -> Iterator[tuple[
         stdout=True,
         stderr=True,
     )
-    chunks = answer if follow else [answer]
-    for line in _lines(chunks):
+    if follow:
+        lines = _lines(answer)
+    elif read.contains:
+        lines = lines_containing(answer, read.contains.encode())
+    else:
+        lines = _lines([answer])
+    yield from _kept(lines, read)
+
+
+def _searchable_files(container: Any, read: LogRead, follow: bool) -> list[Path] | None:
+    """The member's log files, for a whole search for a text (a trace id) that can read them."""
+    whole = not follow and read.since is None and read.tail is None
+    if not (whole and read.contains and hasattr(container, "log_files")):
+        return None
+    files: list[Path] | None = container.log_files()
+    return files
+
+
+def _kept(lines: Iterable[str], read: LogRead) -> Iterator[tuple[datetime, str]]:
+    """(engine timestamp, text) of the lines `read.keep` accepts; the rest are never parsed."""
+    for line in lines:
         if not read.keep(line):
             continue
         ts, text = split_engine_line(line)
