@@ -36,7 +36,7 @@ class JdbcNoteRepository implements NoteRepository {
 		// ON CONFLICT makes a retried insert a no-op: the first try may have committed before its
 		// reply was lost in a failover.
 		int inserted = this.leader
-			.sql(this.comments.tag("INSERT INTO notes (id, text) VALUES (:id, :text) ON CONFLICT (id) DO NOTHING"))
+			.sql(this.comments.write("INSERT INTO notes (id, text) VALUES (:id, :text) ON CONFLICT (id) DO NOTHING"))
 			.param("id", id)
 			.param("text", text)
 			.update();
@@ -45,7 +45,7 @@ class JdbcNoteRepository implements NoteRepository {
 
 	@Override
 	public Optional<Note> findById(UUID id) {
-		return this.leader.sql(this.comments.tag("SELECT id, text, created_at FROM notes WHERE id = :id"))
+		return this.leader.sql(this.comments.read("SELECT id, text, created_at FROM notes WHERE id = :id"))
 			.param("id", id)
 			.query(JdbcNoteRepository::note)
 			.optional();
@@ -54,7 +54,7 @@ class JdbcNoteRepository implements NoteRepository {
 	@Override
 	public List<Note> findNewest(int limit) {
 		return this.replica
-			.sql(this.comments.tag("SELECT id, text, created_at FROM notes ORDER BY created_at DESC, id LIMIT :limit"))
+			.sql(this.comments.read("SELECT id, text, created_at FROM notes ORDER BY created_at DESC, id LIMIT :limit"))
 			.param("limit", limit)
 			.query(JdbcNoteRepository::note)
 			.list();

@@ -27,7 +27,9 @@ class TraceParentTests {
 
 	@Test
 	void leavesSqlUntouchedOutsideATrace() {
-		assertThat(new SqlComments(Tracer.NOOP).tag("SELECT 1")).isEqualTo("SELECT 1");
+		SqlComments comments = new SqlComments(Tracer.NOOP, SqlCommentProperties.Statements.ALL);
+		assertThat(comments.write("DELETE FROM notes")).isEqualTo("DELETE FROM notes");
+		assertThat(comments.read("SELECT 1")).isEqualTo("SELECT 1");
 	}
 
 }

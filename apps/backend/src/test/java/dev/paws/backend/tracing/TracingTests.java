@@ -86,16 +86,42 @@ class TracingTests {
 	}
 
 	@Test
-	void tagsSqlWithTheCurrentTraceSqlcommenterStyle() {
+	void tagsWritesWithTheCurrentTraceSqlcommenterStyle() {
 		Span span = this.tracer.nextSpan().name("test").start();
 		try (Tracer.SpanInScope scope = this.tracer.withSpan(span)) {
-			assertThat(this.comments.tag("SELECT 1")).isEqualTo("SELECT 1 /*traceparent='00-" + span.context().traceId()
-					+ "-" + span.context().spanId() + "-01'*/");
+			assertThat(this.comments.write("DELETE FROM notes")).isEqualTo("DELETE FROM notes /*traceparent='00-"
+					+ span.context().traceId() + "-" + span.context().spanId() + "-01'*/");
+			assertThat(this.comments.read("SELECT 1")).as("reads stay constant: prepared on the server")
+				.isEqualTo("SELECT 1");
 		}
 		finally {
 			span.end();
 		}
-		assertThat(this.comments.tag("SELECT 1")).isEqualTo("SELECT 1");
+		assertThat(this.comments.write("DELETE FROM notes")).isEqualTo("DELETE FROM notes");
+	}
+
+	@Test
+	void tagsReadsTooWhenAskedTo() {
+		SqlComments all = new SqlComments(this.tracer, SqlCommentProperties.Statements.ALL);
+		Span span = this.tracer.nextSpan().name("test").start();
+		try (Tracer.SpanInScope scope = this.tracer.withSpan(span)) {
+			assertThat(all.read("SELECT 1")).startsWith("SELECT 1 /*traceparent='00-" + span.context().traceId());
+		}
+		finally {
+			span.end();
+		}
+	}
+
+	@Test
+	void tagsNothingWhenSwitchedOff() {
+		SqlComments none = new SqlComments(this.tracer, SqlCommentProperties.Statements.NONE);
+		Span span = this.tracer.nextSpan().name("test").start();
+		try (Tracer.SpanInScope scope = this.tracer.withSpan(span)) {
+			assertThat(none.write("DELETE FROM notes")).isEqualTo("DELETE FROM notes");
+		}
+		finally {
+			span.end();
+		}
 	}
 
 }
