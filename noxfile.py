@@ -93,7 +93,7 @@ def _install_stack(session: nox.Session) -> None:
 STACK_COMMANDS = {
     "setup": "Install/start the engine if needed, check the host, generate secrets, build images.",
     "up": "Bring the stack up and wait until healthy (`-- --profile lite` for 8 GB laptops, "
-    "`-- --profile observability` adds the exporters).",
+    "`-- --profile observability` adds the exporters and Prometheus).",
     "down": "Stop the stack, keeping data (`-- --volumes` wipes it).",
     "health": "Probe every member: exit 0 healthy, 1 not, 2 could not check (`-- --json`).",
     "status": "Topology: who leads, lag, timelines, volumes, ports.",

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import redis
 
+from conftest import cli, wait_for
 from paws_stack import Stack
+from paws_stack.metricendpoints import OBSERVABILITY
 from paws_stack.monitorrole import MONITOR_ROLE, MONITOR_SECRET
+from paws_stack.prometheus import SERVICE_LABEL
+
+# The observability profile's containers (exporters and Prometheus), to remove after a test.
+OBSERVABILITY_SERVICES = tuple(OBSERVABILITY)
 
 
 def address(stack: Stack, service: str) -> str:
@@ -119,3 +127,39 @@ def metric_value(body: str, series: str) -> float:
     """The value of an unlabelled series in Prometheus text (StopIteration when it is absent)."""
     line = next(s for s in body.splitlines() if s.startswith(series + " "))
     return float(line.split()[-1])
+
+
+def metrics_report() -> dict[str, Any]:
+    """`paws-stack metrics --json`: one document, exit 0 (every endpoint answers)."""
+    result = cli("metrics", "--json", "--interval", "2", timeout=120)
+    assert result.returncode == 0, result.stderr + result.stdout[-2000:]
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def prometheus_targets(stack: Stack) -> dict[str, dict[str, Any]]:
+    """service -> Prometheus's active target for it (health, scrapeUrl, lastError, ...)."""
+    settings = stack.settings
+    url = f"http://{settings.bind_address}:{settings.prometheus_port}/api/v1/targets"
+    answer = httpx.get(url, params={"state": "active"}, timeout=10)
+    answer.raise_for_status()
+    active = answer.json()["data"]["activeTargets"]
+    return {target["labels"][SERVICE_LABEL]: target for target in active}
+
+
+def prometheus_scrapes(stack: Stack, names: set[str], timeout: float = 60) -> dict[str, Any]:
+    """Wait until Prometheus is ready and its targets are exactly `names`, each one up (its
+    scrape interval is 5 s: a minute is generous); the targets by service."""
+    settings = stack.settings
+    ready = f"http://{settings.bind_address}:{settings.prometheus_port}/-/ready"
+    wait_for(lambda: httpx.get(ready, timeout=5).status_code == 200, timeout, f"{ready} 200")
+
+    def every_one_up() -> dict[str, dict[str, Any]]:
+        targets = prometheus_targets(stack)
+        down = {n: (t["health"], t["lastError"]) for n, t in targets.items() if t["health"] != "up"}
+        missing, extra = sorted(names - set(targets)), sorted(set(targets) - names)
+        assert not (missing or extra or down), f"missing {missing}, extra {extra}, not up {down}"
+        return targets
+
+    targets: dict[str, Any] = wait_for(every_one_up, timeout, "Prometheus scraping every endpoint")
+    return targets

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,8 +16,16 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from conftest import cli, wait_for
-from helpers import address, metric_value, monitor_pg, superuser_pg
+from conftest import StartedStack, cli, wait_for
+from helpers import (
+    OBSERVABILITY_SERVICES,
+    address,
+    metric_value,
+    metrics_report,
+    monitor_pg,
+    prometheus_scrapes,
+    superuser_pg,
+)
 from paws_stack import Stack
 from paws_stack.monitorrole import MONITOR_ROLE, MONITOR_SECRET
 from paws_stack.rolesettings import ROLE_SETTINGS
@@ -281,12 +290,30 @@ EXPORTERS = {
 }
 
 
-def test_tc028_exporters_and_the_metrics_command(stack: Stack) -> None:
-    """`up --profile observability` adds the PostgreSQL and Redis exporters, connected (pg_up,
-    redis_up 1); `metrics --json` then finds every endpoint answering, with the numbers."""
-    started = cli("up", "--yes", "--profile", "observability", timeout=300)
+@pytest.fixture(scope="class")
+def observability(started: StartedStack) -> Iterator[Stack]:
+    """`up --profile observability` once for the class: the exporters and Prometheus, removed
+    again afterwards (the stack itself stays up)."""
+    stack = started.stack
     try:
-        assert started.returncode == 0, started.stderr
+        result = cli("up", "--yes", "--profile", "observability", timeout=300)
+        assert result.returncode == 0, result.stderr
+        # Traffic of the app's own (the headlines leave /actuator out), whatever ran before.
+        backend = f"http://{stack.settings.bind_address}:{stack.settings.backend_port}"
+        note = httpx.post(f"{backend}/api/notes", json={"text": "observability"}, timeout=30)
+        note.raise_for_status()
+        yield stack
+    finally:
+        stack.compose(observability=True).run("rm", "--stop", "--force", *OBSERVABILITY_SERVICES)
+
+
+class TestObservabilityProfile:
+    def test_tc028_exporters_and_the_metrics_command(
+        self, stack: Stack, observability: Stack
+    ) -> None:
+        """`up --profile observability` adds the PostgreSQL and Redis exporters, connected
+        (pg_up, redis_up 1); `metrics --json` then finds every endpoint answering, with the
+        numbers."""
         for port_setting, series in EXPORTERS.values():
             port = getattr(stack.settings, port_setting)
             url = f"http://{stack.settings.bind_address}:{port}/metrics"
@@ -298,12 +325,10 @@ def test_tc028_exporters_and_the_metrics_command(stack: Stack) -> None:
             _prometheus_text(body, series)
             assert metric_value(body, series) == 1, f"{series} is not 1: no connection"
         _assert_the_exporter_is_the_monitor_role(stack)
-        result = cli("metrics", "--json", "--interval", "2", timeout=120)
-        assert result.returncode == 0, result.stderr + result.stdout[-2000:]
-        report = json.loads(result.stdout)  # exactly one document
+        report = metrics_report()
         names = {e["name"] for e in report["endpoints"]}
         members = {m.service for m in stack.inventory().members if m.kind in ("etcd", "patroni")}
-        assert members | {"haproxy", "backend", "frontend", *EXPORTERS} <= names
+        assert members | {"haproxy", "backend", "frontend", *OBSERVABILITY_SERVICES} <= names
         assert all(e["answers"] and e["has_key_series"] for e in report["endpoints"])
         numbers = {h["name"]: h for h in report["headlines"]}
         lags = [h for name, h in numbers.items() if name.startswith("replication lag ")]
@@ -311,8 +336,21 @@ def test_tc028_exporters_and_the_metrics_command(stack: Stack) -> None:
         assert numbers["postgres connections"]["value"] >= 1
         assert numbers["redis commands"]["value"] is not None
         assert numbers["backend requests"]["value"] is not None
-    finally:
-        stack.compose(observability=True).run("rm", "--stop", "--force", *EXPORTERS)
+
+    def test_tc028_prometheus_scrapes_every_metrics_endpoint(
+        self, stack: Stack, observability: Stack
+    ) -> None:
+        """The profile's Prometheus answers /-/ready, and its targets are exactly the endpoints
+        `metrics --json` lists (itself included), each one up; `endpoints` prints its URL."""
+        listed = {e["name"] for e in metrics_report()["endpoints"]}
+        assert "prometheus" in listed
+        targets = prometheus_scrapes(stack, listed)
+        assert targets["patroni-0"]["scrapeUrl"] == "http://patroni-0:8008/metrics"
+        shown = json.loads(
+            cli("endpoints", "--json", "--profile", "observability", check=True).stdout
+        )
+        port = stack.settings.prometheus_port
+        assert shown["prometheus_url"] == f"http://{stack.settings.bind_address}:{port}"
 
 
 # The name the PostgreSQL exporter's sessions carry (compose/images/runtime/paws_exporter.py).

@@ -21,7 +21,13 @@ import redis
 from cryptography.hazmat.primitives import serialization
 
 from conftest import ROOT, cli, wait_for
-from helpers import address, metric_value
+from helpers import (
+    OBSERVABILITY_SERVICES,
+    address,
+    metric_value,
+    metrics_report,
+    prometheus_scrapes,
+)
 from paws_stack import Stack
 from paws_stack.certs import new_ca
 
@@ -208,9 +214,9 @@ def test_tc063_plain_text_redis_is_refused(tls_stack: Stack, tmp_path: Path) -> 
 
 def test_tc064_the_exporters_verify_the_tls_stack(tls_stack: Stack) -> None:
     """`up --tls --profile observability`: both exporters connect with verification through
-    HAProxy (pg_up and redis_up 1), where a plain-text exporter would be refused."""
+    HAProxy (pg_up and redis_up 1), where a plain-text exporter would be refused; Prometheus
+    scrapes etcd and Patroni over verified https, every endpoint `metrics --json` lists up."""
     started = cli("up", "--yes", "--tls", "--profile", "observability", timeout=300)
-    exporters = ("exporter-postgres", "exporter-redis")
     try:
         assert started.returncode == 0, started.stderr
         settings = tls_stack.settings
@@ -228,8 +234,16 @@ def test_tc064_the_exporters_verify_the_tls_stack(tls_stack: Stack) -> None:
         pg = tls_stack.client().containers.get(f"{settings.project_name}-exporter-postgres-1")
         environment = dict(e.split("=", 1) for e in pg.attrs["Config"]["Env"])
         assert environment.get("PAWS_TLS") == "on"
+        report = metrics_report()  # the members over https, verified by the CA
+        assert all(e["answers"] and e["has_key_series"] for e in report["endpoints"]), report
+        targets = prometheus_scrapes(tls_stack, {e["name"] for e in report["endpoints"]})
+        https = {name for name, t in targets.items() if t["scrapeUrl"].startswith("https://")}
+        members = tls_stack.inventory().members
+        served = {m.service for m in members if m.kind in ("etcd", "patroni")}
+        assert https == served and len(served) == 6
     finally:
-        tls_stack.compose(observability=True).run("rm", "--stop", "--force", *exporters)
+        compose = tls_stack.compose(observability=True)
+        compose.run("rm", "--stop", "--force", *OBSERVABILITY_SERVICES)
 
 
 def test_tc065_inspect_reads_the_tls_stack_and_backup_refuses_it(tls_stack: Stack) -> None:

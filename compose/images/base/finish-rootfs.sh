@@ -35,8 +35,12 @@ install -d -m 2775 -o postgres -g postgres /run/postgresql
     dpkg-query -W -f='node=${Version}\n' nodejs
     dpkg-query -W -f='postgres_exporter=${Version}\n' prometheus-postgres-exporter
     dpkg-query -W -f='redis_exporter=${Version}\n' prometheus-redis-exporter
+    dpkg-query -W -f='prometheus=${Version}\n' prometheus
 } > /etc/paws-versions
 
 apt-get clean
 rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /usr/share/doc/* /usr/share/man/* \
     /usr/share/locale/* /var/log/*.log
+# Prometheus's web UI depends on libjs-moment-timezone, whose 212 MB of source data the UI
+# never loads (it serves the prebuilt moment-timezone-with-data files beside it).
+rm -rf /usr/share/javascript/moment-timezone/data

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Entrypoint of the observability profile's exporters (Debian's Prometheus exporters).
+"""Entrypoint of the observability profile: Debian's Prometheus exporters and Prometheus.
 
 PostgreSQL and Redis have no /metrics of their own. Each exporter reaches its server through
 HAProxy (the leader, the master), so it follows a failover. As with every service here, the
@@ -8,7 +8,12 @@ packages' own) to a tmpfs, and the exporter reads that file: never the environme
 In TLS mode (PAWS_TLS=on) both verify their server against the local CA, host name included:
 HAProxy passes TLS through, and the members' certificates name `haproxy`.
 
-usage: paws_exporter.py postgres|redis
+Prometheus scrapes every /metrics of the stack with the configuration paws wrote
+(libs/paws_stack/src/paws_stack/prometheus.py), copied for the `prometheus` user like the
+secrets (the mounted file keeps the host's owner and mode); in TLS mode its jobs name this
+user's copy of the CA.
+
+usage: paws_exporter.py postgres|redis|prometheus
 """
 
 from __future__ import annotations
@@ -37,6 +42,11 @@ PASSWORD_FILE = RUNTIME / "exporter-password"
 PG_ROLE = "monitor"
 PG_SECRET = "pg_monitor_password"
 APPLICATION_NAME = "paws-exporter"
+# compose.yaml's config mount, and Prometheus' volume.
+PROMETHEUS_CONFIG = Path("/etc/paws/prometheus/prometheus.yml")
+PROMETHEUS_DATA = Path("/var/lib/paws/prometheus")
+# A development stack's recent past: one day, and never more than 512 MB of the volume.
+RETENTION = ("--storage.tsdb.retention.time=1d", "--storage.tsdb.retention.size=512MB")
 
 
 def _install_ca() -> bool:
@@ -95,7 +105,27 @@ def run_redis() -> None:
     )
 
 
-ROLES = {"postgres": run_postgres, "redis": run_redis}
+def run_prometheus() -> None:
+    """Prometheus 2.42 on its own volume, serving :9090 (/-/ready, the API, its /metrics)."""
+    own_tree(RUNTIME, USER, 0o700)
+    own_tree(PROMETHEUS_DATA, USER, 0o700)
+    _install_ca()
+    config = RUNTIME / "prometheus.yml"
+    write_private(config, PROMETHEUS_CONFIG.read_text(encoding="utf-8"), USER)
+    exec_as(
+        USER,
+        [
+            "prometheus",
+            f"--config.file={config}",
+            f"--storage.tsdb.path={PROMETHEUS_DATA}",
+            *RETENTION,
+            "--web.listen-address=:9090",
+            "--log.format=json",
+        ],
+    )
+
+
+ROLES = {"postgres": run_postgres, "redis": run_redis, "prometheus": run_prometheus}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in ROLES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from prometheus_client.samples import Sample
 
+from paws_stack.metricendpoints import member_endpoints
 from paws_stack.metrics import (
     Endpoint,
     Scrape,
@@ -15,6 +16,7 @@ from paws_stack.metrics import (
     redis_commands,
     replication_lag,
 )
+from paws_stack.probes import Member
 
 LEADER = """# TYPE patroni_master gauge
 patroni_master{scope="paws"} 1
@@ -111,3 +113,19 @@ class TestRates:
         assert numbers["redis commands"].value is None
         assert "--profile observability" in numbers["redis commands"].detail
         assert "--profile observability" in numbers["postgres connections"].detail
+
+
+class TestMemberEndpoints:
+    @pytest.mark.parametrize("scheme", ["http", "https"])
+    def test_members_are_scraped_in_the_stacks_scheme(self, scheme: str) -> None:
+        """etcd and Patroni on their container address, https in TLS mode; others left out."""
+        members = [
+            Member("etcd-0", "etcd", "p-etcd-0-1", "10.0.0.2", "running"),
+            Member("patroni-1", "patroni", "p-patroni-1-1", "10.0.0.3", "running"),
+            Member("redis-0", "redis", "p-redis-0-1", "10.0.0.4", "running"),
+            Member("patroni-2", "patroni", "p-patroni-2-1", "10.0.0.5", "exited"),
+        ]
+        assert [e.url for e in member_endpoints(members, scheme)] == [
+            f"{scheme}://10.0.0.2:2379/metrics",
+            f"{scheme}://10.0.0.3:8008/metrics",
+        ]

@@ -30,6 +30,7 @@ class TestDefaults:
             ("pg_ro_port", 15433),
             ("redis_port", 16379),
             ("stats_port", 18404),
+            ("prometheus_port", 19090),
             ("profile", "full"),
             ("bind_address", "127.0.0.1"),
             ("project_name", "paws"),
@@ -50,6 +51,15 @@ class TestDefaults:
             "PAWS_STATS_PORT": 18404,
             "PAWS_BACKEND_PORT": 8080,
             "PAWS_FRONTEND_PORT": 3000,
+        }
+
+    def test_observability_publishes_the_exporters_and_prometheus(self) -> None:
+        """--profile observability: their three ports are published (and checked) too."""
+        ports = load_settings(observability=True).published_ports()
+        assert {k: ports[k] for k in ports if k not in load_settings().published_ports()} == {
+            "PAWS_PG_EXPORTER_PORT": 19187,
+            "PAWS_REDIS_EXPORTER_PORT": 19121,
+            "PAWS_PROMETHEUS_PORT": 19090,
         }
 
     def test_without_apps_their_ports_are_not_published(self) -> None:
@@ -77,6 +87,7 @@ class TestEnvironment:
             ("PAWS_PG_RO_PORT", "25433", "pg_ro_port", 25433),
             ("PAWS_REDIS_PORT", "26379", "redis_port", 26379),
             ("PAWS_STATS_PORT", "28404", "stats_port", 28404),
+            ("PAWS_PROMETHEUS_PORT", "29090", "prometheus_port", 29090),
             ("PAWS_PROFILE", "lite", "profile", "lite"),
             ("PAWS_BIND_ADDRESS", "127.0.0.2", "bind_address", "127.0.0.2"),
             ("PAWS_BIND_ADDRESS", "127.0.0.2", "bind_address", "127.0.0.2"),
@@ -174,6 +185,12 @@ class TestDuplicatePorts:
         monkeypatch.setenv("PAWS_STATS_PORT", "20000")
         with pytest.raises(SettingsError, match=r"PAWS_STATS_PORT=20000.*PAWS_REDIS_PORT"):
             load_settings()
+
+    def test_prometheus_on_another_port_is_caught(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With the profile on, Prometheus's port is checked against the others."""
+        monkeypatch.setenv("PAWS_PROMETHEUS_PORT", "15432")
+        with pytest.raises(SettingsError, match=r"PAWS_PROMETHEUS_PORT=15432.*PAWS_PG_PORT"):
+            load_settings(observability=True)
 
     def test_distinct_ports_pass(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Changed but distinct ports are accepted."""

@@ -67,7 +67,7 @@ class TestWiring:
     def test_every_service_is_labelled_and_told(self, store: CertificateStore) -> None:
         """The label lets later commands follow the mode; PAWS_TLS switches the entrypoint."""
         services = wiring(Topology("full"), store)["services"]
-        assert len(services) == 15  # 13 members and HAProxy, plus the 2 exporters
+        assert len(services) == 16  # 13 members and HAProxy, the 2 exporters and Prometheus
         assert all(s["labels"][LABEL] == "on" for s in services.values())
         assert all(s["environment"]["PAWS_TLS"] == "on" for s in services.values())
 
@@ -82,15 +82,19 @@ class TestWiring:
         assert "https://127.0.0.1:2379/health" in etcd["healthcheck"]["test"]
 
     def test_the_lite_profile_names_only_its_services(self, store: CertificateStore) -> None:
-        """Only the profile's members, and the exporters (compose.yaml defines them always)."""
+        """Only the profile's members, and the observability services (compose.yaml defines
+        them always)."""
         services = wiring(Topology("lite"), store)["services"]
         members = {"etcd-0", "patroni-0", "redis-0", "sentinel-0", "haproxy"}
-        assert set(services) == members | {"exporter-postgres", "exporter-redis"}
+        assert set(services) == members | {"exporter-postgres", "exporter-redis", "prometheus"}
 
-    def test_the_exporters_get_the_ca_and_no_pair(self, store: CertificateStore) -> None:
-        """They are clients only: the CA to verify the leader and the master, no key."""
+    def test_the_observability_services_get_the_ca_and_no_pair(
+        self, store: CertificateStore
+    ) -> None:
+        """They are clients only: the CA to verify the leader, the master and the members'
+        https /metrics, no key."""
         services = wiring(Topology("full"), store)["services"]
-        for exporter in ("exporter-postgres", "exporter-redis"):
+        for exporter in ("exporter-postgres", "exporter-redis", "prometheus"):
             mounts = services[exporter]["secrets"]
             assert mounts == [{"source": "tls_ca", "target": CA_TARGET}]
 
@@ -155,6 +159,14 @@ class TestEndpoints:
         assert shown["postgres_url"] == want
         assert shown["redis_url"].startswith("redis://")
         assert shown["etcd_endpoints"][0] == "http://etcd-0:2379"
+        assert "prometheus_url" not in shown
+
+    def test_the_observability_profile_adds_prometheus_url(self, tmp_path: Path) -> None:
+        """With --profile observability, where Prometheus answers (plain http, on loopback)."""
+        settings = load_settings(project_dir=tmp_path, observability=True)
+        endpoints = build_endpoints(settings, Topology("full"), SecretStore(tmp_path), False)
+        want = f"http://{settings.bind_address}:{settings.prometheus_port}"
+        assert endpoints.shown()["prometheus_url"] == want
 
 
 class TestCredentials:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ class TestLoadPins:
             "patroni",
             "postgres_exporter",
             "postgresql",
+            "prometheus",
             "redis",
             "redis_exporter",
         ]
@@ -77,6 +80,16 @@ class TestLoadPins:
         """The package lists are tuples, with etcd coming from backports."""
         assert isinstance(pins.packages, tuple) and "postgresql-15" in pins.packages
         assert "etcd-server" in pins.backport_packages
+
+    def test_every_pin_is_recorded_by_the_image(self, pins: Pins) -> None:
+        """finish-rootfs.sh writes a `name=` line for each pinned component (else the builder
+        would refuse every image: `missing`), and each Debian one is in a package list."""
+        script = (COMPOSE_DIR / "images/base/finish-rootfs.sh").read_text("utf-8")
+        recorded = set(re.findall(r"^\s*(?:dpkg-query -W -f=|printf )'(\w+)=", script, re.M))
+        assert recorded == set(pins.components)
+        components = tomllib.loads((COMPOSE_DIR / "versions.toml").read_text("utf-8"))
+        debian = [c["package"] for c in components["components"].values() if "source" not in c]
+        assert set(debian) <= set(pins.packages) | set(pins.backport_packages)
 
     @pytest.mark.parametrize(
         "text",
@@ -139,6 +152,7 @@ class TestMismatches:
             "node": "18.20.4+dfsg-1~deb12u1",
             "postgres_exporter": "0.11.1-3+b5",
             "redis_exporter": "1.45.0-2+b4",
+            "prometheus": "2.42.0+ds-5+deb12u1",
         }
         assert mismatches(pins, installed) == []
 

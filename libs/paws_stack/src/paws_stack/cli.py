@@ -55,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=argparse.SUPPRESS,
         help="full (default): 3+3+3+3 members; lite: 1 of each; observability (repeatable, "
-        "with either): the PostgreSQL and Redis exporters (PAWS_OBSERVABILITY=true)",
+        "with either): the PostgreSQL and Redis exporters and Prometheus "
+        "(PAWS_OBSERVABILITY=true)",
     )
     common.add_argument(
         "--no-apps",

@@ -28,13 +28,16 @@ class Endpoints(BaseModel):
     # The reference apps' addresses; None when the stack runs without apps.
     frontend_url: str | None = None
     backend_url: str | None = None
+    # The observability profile's Prometheus; None without `--profile observability`.
+    prometheus_url: str | None = None
     # With a remote engine the ports above open on its host: this command brings them here.
     tunnel: str | None = None
     # TLS mode only: the local CA every URL above is verified against (docs/tls.md).
     ca_file: str | None = None
 
     def shown(self) -> dict[str, Any]:
-        """The fields to print: the optional ones (tunnel, ca_file, app URLs) only when set."""
+        """The fields to print: the optional ones (tunnel, ca_file, app and Prometheus URLs)
+        only when set."""
         return self.model_dump(exclude_none=True)
 
 
@@ -64,6 +67,9 @@ def build_endpoints(
         haproxy_stats_url=f"http://{host}:{settings.stats_port}/stats",
         frontend_url=f"http://{host}:{settings.frontend_port}" if settings.apps else None,
         backend_url=f"http://{host}:{settings.backend_port}" if settings.apps else None,
+        prometheus_url=(
+            f"http://{host}:{settings.prometheus_port}" if settings.observability else None
+        ),
         tunnel=tunnel_command(engine_endpoint, sorted(settings.published_ports().values())),
         ca_file=str(ca_file) if ca_file else None,
     )

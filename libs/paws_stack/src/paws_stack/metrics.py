@@ -8,6 +8,7 @@ is prometheus_client's; the headlines are small functions over the two scrapes.
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -110,8 +111,10 @@ def scrape(http: httpx.Client, endpoint: Endpoint) -> Scrape:
     return Scrape(endpoint, samples, latency_ms=latency, at=time.monotonic())
 
 
-def scrape_all(endpoints: list[Endpoint]) -> list[Scrape]:
-    with httpx.Client(timeout=TIMEOUT) as http, ThreadPoolExecutor(max_workers=8) as pool:
+def scrape_all(endpoints: list[Endpoint], verify: ssl.SSLContext | bool = True) -> list[Scrape]:
+    """One scrape of each endpoint; `verify` checks the https ones (TLS mode's CA)."""
+    client = httpx.Client(timeout=TIMEOUT, verify=verify)
+    with client as http, ThreadPoolExecutor(max_workers=8) as pool:
         return list(pool.map(lambda e: scrape(http, e), endpoints))
 
 
@@ -131,11 +134,13 @@ def endpoint_report(last: Scrape) -> EndpointReport:
     )
 
 
-def collect(endpoints: list[Endpoint], interval: float = 1.0) -> MetricsReport:
+def collect(
+    endpoints: list[Endpoint], interval: float = 1.0, verify: ssl.SSLContext | bool = True
+) -> MetricsReport:
     """Scrape every endpoint twice, `interval` seconds apart, and derive the headlines."""
-    first = scrape_all(endpoints)
+    first = scrape_all(endpoints, verify)
     time.sleep(interval)
-    second = scrape_all(endpoints)
+    second = scrape_all(endpoints, verify)
     return MetricsReport(
         endpoints=[endpoint_report(s) for s in second],
         headlines=headlines(first, second),

@@ -35,10 +35,16 @@ def cmd_metrics(stack: Stack, args: argparse.Namespace) -> int:
     if not members:
         raise ProbeError(
             f"the {stack.profile} stack (project {stack.project}) is not running",
-            "start it with `paws-stack up` (`--profile observability` adds the exporters)",
+            "start it with `paws-stack up` (`--profile observability` adds the exporters and "
+            "Prometheus)",
         )
-    endpoints = stack_endpoints(stack.settings, members, stack.apps, stack.client(), stack.project)
-    report = collect(endpoints, interval=args.interval)
+    # TLS mode: etcd and Patroni answer https only, on container addresses no certificate
+    # names, so the chain is verified and not the name (clienttls.py).
+    tls = stack.client_tls
+    endpoints = stack_endpoints(
+        stack.settings, members, stack.apps, stack.client(), stack.project, tls.scheme
+    )
+    report = collect(endpoints, args.interval, tls.http_verify(check_hostname=False))
     if args.json:
         emit_json(report)
     else:

@@ -18,8 +18,8 @@ ImageSource = Literal["auto", "registry", "debian"]
 PORT_SETTINGS = ("pg_port", "pg_ro_port", "redis_port", "stats_port")
 # The reference apps' ports (apps/compose.yaml publishes them; a team's apps file may too).
 APP_PORT_SETTINGS = ("backend_port", "frontend_port")
-# The observability profile's exporters (compose.yaml, profile `observability`).
-OBSERVABILITY_PORT_SETTINGS = ("pg_exporter_port", "redis_exporter_port")
+# The observability profile's exporters and Prometheus (compose.yaml, profile `observability`).
+OBSERVABILITY_PORT_SETTINGS = ("pg_exporter_port", "redis_exporter_port", "prometheus_port")
 
 
 def find_project_dir(start: Path | None = None) -> Path:
@@ -51,13 +51,15 @@ class StackSettings(BaseSettings):
     frontend_port: int = Field(default=3000, ge=1024, le=65535)
     pg_exporter_port: int = Field(default=19187, ge=1024, le=65535)
     redis_exporter_port: int = Field(default=19121, ge=1024, le=65535)
+    prometheus_port: int = Field(default=19090, ge=1024, le=65535)
     # The application tier: on by default (`--no-apps` or PAWS_APPS=false for infra only).
     apps: bool = True
     # A compose file of the team's own services; the reference apps are the default.
     apps_file: Path | None = None
     # TLS mode (PAWS_TLS=on or `up --tls`): a local CA, every connection verified (docs/tls.md).
     tls: bool = False
-    # The PostgreSQL and Redis exporters (`--profile observability`); off by default.
+    # The PostgreSQL and Redis exporters and Prometheus (`--profile observability`); off by
+    # default.
     observability: bool = False
     # `dev`: poll for changes instead of inotify (VM shares, WSL2 Windows paths); costs CPU.
     dev_polling: bool = False
@@ -107,7 +109,7 @@ class StackSettings(BaseSettings):
         return self.apps_file or self.project_dir / "apps" / "compose.yaml"
 
     def published_ports(self) -> dict[str, int]:
-        """Map of PAWS_* variable name to host port (the apps' and exporters' when on)."""
+        """Map of PAWS_* variable name to host port (the apps' and observability's when on)."""
         names = PORT_SETTINGS + (APP_PORT_SETTINGS if self.apps else ())
         names += OBSERVABILITY_PORT_SETTINGS if self.observability else ()
         return {f"PAWS_{name.upper()}": getattr(self, name) for name in names}

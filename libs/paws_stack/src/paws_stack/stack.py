@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import _rollback, _startup, _tlsmode
+from . import _rollback, _startup, _tlsmode, prometheus
 from . import engine as engine_mod
 from ._appbuild import app_images, build_app_images
 from ._identity import Checkout, claim, require_own_projects
@@ -133,7 +133,7 @@ class Stack:
         observability: bool | None = None,
     ) -> ComposeProject:
         """The project's compose files; `extra_files` go last (the dev override, say).
-        `observability` (default: the setting) adds the exporters' profile."""
+        `observability` (default: the setting) adds the exporters' and Prometheus' profile."""
         plan = plan or ImagePlan.for_definition(self.settings.compose_dir)
         topology_env = self.topology.compose_env(tls=self.settings.tls)
         files = [self.settings.compose_dir / "compose.yaml"]
@@ -151,6 +151,7 @@ class Stack:
             **{name: str(port) for name, port in self.settings.published_ports().items()},
             "PAWS_BIND_ADDRESS": self.settings.bind_address,
             "PAWS_SECRETS_DIR": str(self.settings.secrets_path.resolve()),
+            **prometheus.compose_env(self),
         }
         return ComposeProject(
             argv=self.engine().compose_argv,

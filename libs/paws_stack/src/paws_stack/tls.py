@@ -80,7 +80,8 @@ def _etcd(service: str) -> dict[str, Any]:
 def wiring(
     topology: Topology, store: CertificateStore, data_apps: dict[str, dict[str, str]] | None = None
 ) -> dict[str, Any]:
-    """The override: members get the CA and their own pair; HAProxy and data apps the CA.
+    """The override: members get the CA and their own pair; HAProxy, data apps and the
+    observability services the CA.
 
     `data_apps` maps each app with data access to its own TLS-mode variables (x-paws.tls).
     """
@@ -112,12 +113,13 @@ def wiring(
     # Services the profile leaves out must not be named (compose would refuse them).
     present = set(topology.all_services())
     kept = {name: spec for name, spec in services.items() if name in present}
-    # The exporters (compose profile `observability`, either stack) verify the leader and the
-    # master against the CA; named in every override, since compose.yaml always defines them.
-    from .metricendpoints import EXPORTERS  # here: it imports members, which imports us
+    # The observability profile's services (either stack) verify against the CA: the exporters
+    # the leader and the master, Prometheus the members' https /metrics. Named in every
+    # override, since compose.yaml always defines them.
+    from .metricendpoints import OBSERVABILITY  # here: it imports members, which imports us
 
-    for exporter in EXPORTERS:
-        kept[exporter] = _member([{"source": CA_SECRET, "target": CA_TARGET}])
+    for service in OBSERVABILITY:
+        kept[service] = _member([{"source": CA_SECRET, "target": CA_TARGET}])
     return {"services": kept, "secrets": secrets}
 
 

@@ -28,6 +28,7 @@ CI_STACK_DEFAULTS = {
     "PAWS_FRONTEND_PORT": "31000",
     "PAWS_PG_EXPORTER_PORT": "31187",
     "PAWS_REDIS_EXPORTER_PORT": "31121",
+    "PAWS_PROMETHEUS_PORT": "31090",
 }
 
 # Remote actions with an offline stand-in in this repository (`--local-repository`).

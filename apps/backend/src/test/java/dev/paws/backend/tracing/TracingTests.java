@@ -64,6 +64,16 @@ class TracingTests {
 	}
 
 	@Test
+	void servesOpenMetricsWithoutExemplarsThatOldPrometheusRefuses() throws Exception {
+		this.mvc.perform(get("/actuator/health/liveness").header("traceparent", CALLER_TRACEPARENT));
+		String body = this.mvc.perform(get("/actuator/prometheus").accept("application/openmetrics-text"))
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+		assertThat(body).contains("http_server_requests_seconds_count").doesNotContain("trace_id=");
+	}
+
+	@Test
 	void logsOneJsonDocumentPerLineWithTheTraceAndSpanIds(CapturedOutput output) throws Exception {
 		Span span = this.tracer.nextSpan().name("test").start();
 		try (Tracer.SpanInScope scope = this.tracer.withSpan(span)) {
