@@ -73,7 +73,9 @@ class TestChecks:
         """The lite profile's need is below 2 GiB: no warning."""
         engine = classify_engine(DESKTOP_INFO, LOCAL)
         checks = engine_host_checks(engine, "lite", "macos", HOME / "src/paws", HOME)
-        assert [c.name for c in checks if c.level == "warning"] == ["container addresses"]
+        assert [c.name for c in checks if c.level == "warning"] == []
+        relayed = next(c for c in checks if c.name == "container addresses")
+        assert relayed.level == "info" and "relays" in relayed.detail
 
     def test_a_checkout_outside_the_shared_folders_warns(self) -> None:
         """/opt is not shared with Docker Desktop's VM: the dev loop's mounts would be empty."""
@@ -113,7 +115,7 @@ class TestChecks:
         checks = engine_host_checks(engine, "full", "debian", HOME, HOME)
         remote = next(c for c in checks if c.name == "remote engine")
         assert "build-7.example" in remote.detail and "ssh -L" in remote.detail
-        assert "container addresses" in names(checks)  # health cannot reach them from here
+        assert "container addresses" in names(checks)  # paws relays through the engine
 
 
 class TestTunnel:

@@ -79,7 +79,7 @@ def _targets(stack: Stack, report: HealthReport) -> dict[Route, str]:
         "frontend": endpoints.frontend_url if "frontend" in apps else None,
         "backend": endpoints.backend_url if "backend" in apps else None,
     }
-    return {route: url for route, url in found.items() if url}
+    return {route: stack.reach.published_url(url) for route, url in found.items() if url}
 
 
 def begin_http(

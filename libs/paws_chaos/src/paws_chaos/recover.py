@@ -244,9 +244,10 @@ class Recovery:
 
     def _pg(self) -> dict[str, Any]:
         settings = self.stack.settings
+        host, port = self.stack.reach.published(settings.bind_address, settings.pg_port)
         return {
-            "host": settings.bind_address,
-            "port": settings.pg_port,
+            "host": host,
+            "port": port,
             "dbname": "app",
             "user": "app",
             "password": self.stack.secrets.read("pg_app_password"),
@@ -256,9 +257,10 @@ class Recovery:
 
     def _redis(self) -> redis.Redis:
         settings = self.stack.settings
+        host, port = self.stack.reach.published(settings.bind_address, settings.redis_port)
         return redis.Redis(
-            host=settings.bind_address,
-            port=settings.redis_port,
+            host=host,
+            port=port,
             password=self.stack.secrets.read("redis_password"),
             socket_timeout=3,
             decode_responses=True,

@@ -58,10 +58,10 @@ class Experiment:
         run = self.run_
         run.before = steady_state(self.stack)
         self.say("steady state: healthy")
-        self.addresses = Addresses(self._lookup)
+        self.addresses = Addresses(self._lookup, self.stack.reach)
         leader = named(run.before, "patroni", "leader")
         run.old_leader, run.old_master = leader, named(run.before, "redis", "master")
-        run.config = patroni_config(self.addresses.of(leader), self.stack.client_tls)
+        run.config = patroni_config(self.addresses.at(leader, 8008), self.stack.client_tls)
         try:
             self._start_workloads()
         except BaseException:
@@ -96,9 +96,19 @@ class Experiment:
     def _lookup(self) -> dict[str, str]:
         return {m.service: m.address for m in self.stack.inventory().members if m.address}
 
-    def _conninfo(self, host: str, port: int) -> dict[str, Any]:
+    def _leader_conninfo(self) -> dict[str, Any]:
+        """HAProxy's leader address, where an application connects."""
+        bind = self.stack.settings
+        host, port = self.stack.reach.published(bind.bind_address, bind.pg_port)
+        return self._conninfo(host, port, by_name=True)
+
+    def _member_conninfo(self, service: str) -> dict[str, Any]:
+        """One PostgreSQL member on its container address."""
+        host, port = self.addresses.at(service, 5432)
+        return self._conninfo(host, port, by_name=False)
+
+    def _conninfo(self, host: str, port: int, by_name: bool) -> dict[str, Any]:
         # TLS mode: the loopback address is verified by name, a member's by its chain.
-        by_name = host == self.stack.settings.bind_address
         return {
             "host": host,
             "port": port,
@@ -111,8 +121,7 @@ class Experiment:
 
     def _start_workloads(self) -> None:
         run, settings, tag = self.run_, self.settings, uuid.uuid4().hex[:10]
-        stack_settings = self.stack.settings
-        app = self._conninfo(stack_settings.bind_address, stack_settings.pg_port)
+        app = self._leader_conninfo()
         writers: list[PostgresWriter | RedisWriter] = []
         for workload in self.scenario.workloads:
             if workload == "postgres":
@@ -138,6 +147,7 @@ class Experiment:
             self.stack.secrets.read("redis_password"),
             settings.poll_interval_s,
             tls=self.stack.client_tls,
+            reach=self.stack.reach,
         ).start()
         for writer in writers:
             writer.start()
@@ -173,6 +183,7 @@ class Experiment:
             lambda: self.addresses.refresh(max_age=1.0),
             self.stack.secrets.read("patroni_api_password"),
             tls=self.stack.client_tls,
+            reach=self.stack.reach,
         )
         try:
             with ExitStack() as held:
@@ -242,8 +253,7 @@ class Experiment:
     def _after_restore(self) -> None:
         run, expect = self.run_, self.scenario.expect
         if expect.probe_old_leader_write and run.table:
-            address = self.addresses.of(run.old_leader)
-            run.probe = probe_write(self._conninfo(address, 5432), run.table)
+            run.probe = probe_write(self._member_conninfo(run.old_leader), run.table)
             run.mark(f"direct write into the resumed old leader: {run.probe}", time.monotonic())
         try:
             run.after = self.stack.wait_healthy(time.monotonic() + self.settings.recover_timeout_s)
@@ -282,18 +292,17 @@ class Experiment:
     def _verify(self) -> None:
         run, settings = self.run_, self.settings
         since, until = run.injected or run.stopped, run.stopped
-        bind = self.stack.settings
         if run.http is not None:
-            run.http.verify(self._conninfo(bind.bind_address, bind.pg_port))
+            run.http.verify(self._leader_conninfo())
         for writer in run.writers:
             if isinstance(writer, PostgresWriter):
                 report = run.after or self.stack.health()
                 replicas = {
-                    c.name: self._conninfo(self.addresses.of(c.name), 5432)
+                    c.name: self._member_conninfo(c.name)
                     for c in report.of_kind("patroni")
                     if c.role != "leader"
                 }
-                nodes = PgNodes(self._conninfo(bind.bind_address, bind.pg_port), replicas)
+                nodes = PgNodes(self._leader_conninfo(), replicas)
                 run.results.append(
                     postgres_result(
                         writer.ledger, writer.table, nodes, settings.stall_threshold_s, since, until
@@ -330,9 +339,8 @@ class Experiment:
     def _cleanup_http(self) -> None:
         """Delete the notes the HTTP workload wrote (test data), whatever happened before."""
         if self.run_.http is not None:
-            bind = self.stack.settings
             try:
-                self.run_.http.cleanup(self._conninfo(bind.bind_address, bind.pg_port))
+                self.run_.http.cleanup(self._leader_conninfo())
             except Exception as error:  # cleanup must not hide the experiment's outcome
                 self.run_.still_broken.append(
                     f"could not delete the HTTP workload's notes: {error}"

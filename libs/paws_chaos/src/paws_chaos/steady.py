@@ -34,10 +34,11 @@ def named(report: HealthReport, kind: str, role: str) -> str:
     return next(c.name for c in report.components if c.kind == kind and c.role == role)
 
 
-def patroni_config(address: str, tls: ClientTls | None = None) -> dict[str, Any]:
-    """The cluster's dynamic configuration (ttl, loop_wait, ...) from Patroni's REST API."""
+def patroni_config(rest: tuple[str, int], tls: ClientTls | None = None) -> dict[str, Any]:
+    """The cluster's dynamic configuration (ttl, loop_wait, ...) from the Patroni REST API
+    at `rest` (host, port)."""
     tls = tls or ClientTls()
     # A member on its container address: in TLS mode its chain is verified, not its name.
-    url = f"{tls.scheme}://{address}:8008/config"
+    url = f"{tls.scheme}://{rest[0]}:{rest[1]}/config"
     config: dict[str, Any] = httpx.get(url, timeout=3, verify=tls.http_verify(False)).json()
     return config

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from paws_stack import ClientTls, Component, HealthReport
+from paws_stack import ClientTls, Component, DirectReach, HealthReport, Reach
 
 from .errors import ScenarioError
 from .faults import Container, Fault, action, kill, pause, stop, stop_members
@@ -49,8 +49,10 @@ class FaultBuilder:
         addresses: Callable[[], dict[str, str]],
         api_password: str,
         tls: ClientTls | None = None,
+        reach: Reach | None = None,
     ) -> None:
         self._client = client
+        self._reach = reach or DirectReach()
         self._project = project
         self._addresses = addresses
         self._api_password = api_password
@@ -88,12 +90,12 @@ class FaultBuilder:
     def _switchover(self, leader: Component, report: HealthReport) -> Fault:
         standbys = [m.name for m in report.of_kind("patroni") if m.role == "sync_standby"]
         candidate = standbys[0] if standbys else None
-        address = self._addresses()[leader.name]
+        host, port = self._reach.to(self._addresses()[leader.name], 8008)
 
         def run() -> None:
             body = {"leader": leader.name, **({"candidate": candidate} if candidate else {})}
             response = httpx.post(
-                f"{self._tls.scheme}://{address}:8008/switchover",
+                f"{self._tls.scheme}://{host}:{port}/switchover",
                 json=body,
                 auth=("patroni", self._api_password),
                 timeout=60,

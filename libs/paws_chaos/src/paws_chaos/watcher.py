@@ -20,7 +20,7 @@ import structlog
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from paws_stack import ClientTls
+from paws_stack import ClientTls, DirectReach, Reach
 
 from .ledger import Attempt
 
@@ -136,8 +136,10 @@ class Watcher:
         redis_password: str,
         interval: float,
         tls: ClientTls | None = None,
+        reach: Reach | None = None,
     ) -> None:
         self._addresses = addresses
+        self._reach = reach or DirectReach()
         self._password = redis_password
         # Members on their container addresses: in TLS mode chains are verified, not names.
         self._tls = tls or ClientTls()
@@ -214,7 +216,8 @@ class Watcher:
     def _primary(self, address: str) -> tuple[bool, int | None, bool]:
         """(claims the leadership, timeline, answered at all)."""
         try:
-            response = self._http.get(f"{self._tls.scheme}://{address}:8008/primary")
+            host, port = self._reach.to(address, 8008)
+            response = self._http.get(f"{self._tls.scheme}://{host}:{port}/primary")
         except httpx.HTTPError:
             return False, None, False
         try:
@@ -225,9 +228,10 @@ class Watcher:
         return response.status_code == 200, int(timeline) if timeline is not None else None, True
 
     def _role(self, address: str) -> str | None:
+        host, port = self._reach.to(address, 6379)
         client = redis.Redis(
-            host=address,
-            port=6379,
+            host=host,
+            port=port,
             password=self._password,
             socket_timeout=PROBE_TIMEOUT_S,
             socket_connect_timeout=PROBE_TIMEOUT_S,

@@ -17,7 +17,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
-from paws_stack import ClientTls
+from paws_stack import ClientTls, DirectReach, Reach
 
 from .ledger import Attempt, Ledger, Outcome
 
@@ -32,8 +32,9 @@ class Addresses:
     list call) and thread-safe.
     """
 
-    def __init__(self, lookup: Callable[[], dict[str, str]]) -> None:
+    def __init__(self, lookup: Callable[[], dict[str, str]], reach: Reach | None = None) -> None:
         self._lookup = lookup
+        self.reach = reach or DirectReach()
         self._lock = threading.Lock()
         self._known: dict[str, str] = {}
         self._read_at = 0.0
@@ -48,6 +49,10 @@ class Addresses:
     def of(self, service: str) -> str:
         address = self.refresh(max_age=2.0).get(service) or self.refresh().get(service)
         return address or service
+
+    def at(self, service: str, port: int) -> tuple[str, int]:
+        """Where this process connects to reach `port` of `service` (the stack's Reach)."""
+        return self.reach.to(self.of(service), port)
 
     def service_at(self, address: str) -> str | None:
         for known in (self.refresh(max_age=2.0), self.refresh()):
@@ -173,11 +178,11 @@ class AddressMappedSentinel(Sentinel):
 
     def discover_master(self, service_name: str) -> tuple[str, int]:
         host, port = super().discover_master(service_name)  # type: ignore[no-untyped-call]
-        return self._map.of(str(host)), int(port)
+        return self._map.at(str(host), int(port))
 
     def discover_slaves(self, service_name: str) -> list[tuple[str, int]]:
         found = super().discover_slaves(service_name)  # type: ignore[no-untyped-call]
-        return [(self._map.of(str(host)), int(port)) for host, port in found]
+        return [self._map.at(str(host), int(port)) for host, port in found]
 
 
 class RedisWriter(_Writer):
@@ -207,7 +212,7 @@ class RedisWriter(_Writer):
         one_shot = {"retry": Retry(NoBackoff(), 0)}
         timeouts = {"socket_timeout": 1.0, "socket_connect_timeout": 0.5, **one_shot}
         self._sentinel = AddressMappedSentinel(
-            [(addresses.of(s), 26379) for s in sentinels],
+            [addresses.at(s, 26379) for s in sentinels],
             addresses,
             sentinel_kwargs={"password": password, **timeouts, **secure},
             password=password,

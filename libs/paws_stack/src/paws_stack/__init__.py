@@ -34,6 +34,7 @@ from .errors import (
     StackNotHealthy,
 )
 from .health import Component, HealthReport
+from .reach import DirectReach, Reach
 from .settings import StackSettings, load_settings
 from .stack import Stack
 from .topology import Topology
@@ -52,6 +53,7 @@ __all__ = [
     "ComposeUnavailable",
     "ConfirmationRequired",
     "DaemonNotRunning",
+    "DirectReach",
     "Endpoints",
     "EngineError",
     "EngineInfo",
@@ -66,6 +68,7 @@ __all__ = [
     "ProbeError",
     "ProjectBusy",
     "ProjectLock",
+    "Reach",
     "SecretsError",
     "SettingsError",
     "Stack",

@@ -30,7 +30,7 @@ LOCAL_SCHEMES = ("unix", "npipe", "")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 ARM = ("aarch64", "arm64")
 # Info-level findings still worth a line at `up`: they change what the user must do.
-NOTED_CHECKS = ("architecture", "remote engine")
+NOTED_CHECKS = ("architecture", "remote engine", "container addresses")
 
 
 @dataclass(frozen=True)
@@ -120,14 +120,14 @@ def check_windows_drive(platform_kind: str, checkout: Path) -> Check | None:
 
 
 def check_unroutable(engine: EngineHost) -> Check | None:
-    """`health` probes members on their container addresses, which a VM's or another machine's
-    bridge networks do not offer this host: say so before `up` waits out its timeout."""
+    """A VM's or another machine's bridge networks are not routable from this host: paws then
+    relays its own connections through the engine (reach.py), which is worth saying once."""
     if engine.flavour == "native":
         return None
-    detail = (f"health probes members on their container addresses, which this host cannot "
-              f"reach on a {engine.flavour} engine: `up` may wait out its timeout "
-              "(a known limitation: docs/troubleshooting.md#macos-and-wsl2)")  # fmt: skip
-    return Check("container addresses", False, detail, "warning")
+    detail = (f"container addresses on a {engine.flavour} engine are not routable from here: "
+              "paws relays its connections through the engine (PAWS_REACH=auto; "
+              "docs/troubleshooting.md#macos-and-wsl2)")  # fmt: skip
+    return Check("container addresses", True, detail, "info")
 
 
 def check_architecture(engine: EngineHost) -> Check | None:

@@ -98,3 +98,16 @@ def health_states(client: Any, project: str) -> dict[str, str]:
         service = (attrs.get("Labels") or {}).get(SERVICE_LABEL, attrs["Names"][0])
         states[service] = _health(attrs.get("Status", "")) or attrs["State"]
     return states
+
+
+def published_targets(client: Any, project: str) -> dict[int, tuple[str, int]]:
+    """host port -> (container address, container port) for every port the project publishes:
+    where a published port leads when this host cannot use the published port itself."""
+    targets: dict[int, tuple[str, int]] = {}
+    for attrs in _listed(client, project):
+        networks = (attrs.get("NetworkSettings") or {}).get("Networks") or {}
+        address = next((n.get("IPAddress") for n in networks.values() if n.get("IPAddress")), None)
+        for binding in attrs.get("Ports") or []:
+            if address and binding.get("PublicPort") and binding.get("Type", "tcp") == "tcp":
+                targets[int(binding["PublicPort"])] = (address, int(binding["PrivatePort"]))
+    return targets

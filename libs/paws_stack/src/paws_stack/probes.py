@@ -1,8 +1,9 @@
 """Probe every member in parallel and hand the raw answers to health.assess.
 
 Members are reached on their container address on the infra network (Linux routes the host to
-bridge networks, internal ones included); the leader address is checked through HAProxy on the
-published loopback port, the way an application connects.
+bridge networks, internal ones included; elsewhere `reach` relays through the engine); the
+leader address is checked through HAProxy on the published loopback port, the way an
+application connects.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import httpx
 from ._redisclient import redis_client
 from .clienttls import ClientTls
 from .health import Component, Role
+from .reach import DIRECT, Reach, reached_url
 from .topology import Kind
 
 TIMEOUT = 1.5
@@ -74,8 +76,16 @@ def _down(member: Member, detail: str) -> Component:
     )
 
 
-def probe_etcd(member: Member, http: httpx.Client, scheme: str = "http") -> Component:
-    base = f"{scheme}://{member.address}:2379"
+def _at(member: Member, port: int, reach: Reach) -> tuple[str, int]:
+    """Where this process connects to reach `port` on the member's container address."""
+    return reach.to(str(member.address), port)
+
+
+def probe_etcd(
+    member: Member, http: httpx.Client, scheme: str = "http", reach: Reach = DIRECT
+) -> Component:
+    host, port = _at(member, 2379, reach)
+    base = f"{scheme}://{host}:{port}"
     health = http.get(f"{base}/health").json()
     status = http.post(f"{base}/v3/maintenance/status", json={}).json()
     members = http.post(f"{base}/v3/cluster/member/list", json={}).json()["members"]
@@ -97,8 +107,11 @@ def probe_etcd(member: Member, http: httpx.Client, scheme: str = "http") -> Comp
     )
 
 
-def probe_patroni(member: Member, http: httpx.Client, scheme: str = "http") -> Component:
-    base = f"{scheme}://{member.address}:8008"
+def probe_patroni(
+    member: Member, http: httpx.Client, scheme: str = "http", reach: Reach = DIRECT
+) -> Component:
+    host, port = _at(member, 8008, reach)
+    base = f"{scheme}://{host}:{port}"
     node = http.get(f"{base}/patroni").json()
     cluster = http.get(f"{base}/cluster").json()
     me: dict[str, Any] = next((m for m in cluster["members"] if m["name"] == member.service), {})
@@ -130,10 +143,9 @@ def probe_patroni(member: Member, http: httpx.Client, scheme: str = "http") -> C
     )
 
 
-def probe_redis(member: Member, credentials: Credentials) -> Component:
+def probe_redis(member: Member, credentials: Credentials, reach: Reach = DIRECT) -> Component:
     client = redis_client(
-        str(member.address),
-        6379,
+        *_at(member, 6379, reach),
         credentials.redis_password,
         TIMEOUT,
         **credentials.tls.redis(check_hostname=False),
@@ -158,10 +170,9 @@ def probe_redis(member: Member, credentials: Credentials) -> Component:
     )
 
 
-def probe_sentinel(member: Member, credentials: Credentials) -> Component:
+def probe_sentinel(member: Member, credentials: Credentials, reach: Reach = DIRECT) -> Component:
     client = redis_client(
-        str(member.address),
-        26379,
+        *_at(member, 26379, reach),
         credentials.redis_password,
         TIMEOUT,
         decode_responses=True,
@@ -188,14 +199,14 @@ def probe_sentinel(member: Member, credentials: Credentials) -> Component:
     )
 
 
-def probe_app(member: Member, http: httpx.Client) -> Component:
+def probe_app(member: Member, http: httpx.Client, reach: Reach = DIRECT) -> Component:
     """An app: its engine healthcheck and, when it declared one, its HTTP health address."""
     facts: dict[str, Any] = {"docker_health": member.docker_health}
     problems = []
     if member.docker_health not in (None, "healthy"):
         problems.append(f"healthcheck {member.docker_health}")
     if member.health_url:
-        response = http.get(member.health_url)
+        response = http.get(reached_url(reach, member.health_url))
         facts["http_status"] = response.status_code
         facts.update(_health_document(response))
         if response.status_code != 200:
@@ -339,19 +350,21 @@ def redis_ping(credentials: Credentials) -> bool:
 log = logging.getLogger(__name__)
 
 
-def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> Component:
+def _probe_one(
+    member: Member, credentials: Credentials, http: httpx.Client, reach: Reach
+) -> Component:
     import psycopg
     import redis
 
     if member.state != "running" or not member.address:
         return _down(member, f"container {member.state}")
     probes: dict[str, Callable[[], Component]] = {
-        "etcd": lambda: probe_etcd(member, http, credentials.tls.scheme),
-        "patroni": lambda: probe_patroni(member, http, credentials.tls.scheme),
-        "redis": lambda: probe_redis(member, credentials),
-        "sentinel": lambda: probe_sentinel(member, credentials),
+        "etcd": lambda: probe_etcd(member, http, credentials.tls.scheme, reach),
+        "patroni": lambda: probe_patroni(member, http, credentials.tls.scheme, reach),
+        "redis": lambda: probe_redis(member, credentials, reach),
+        "sentinel": lambda: probe_sentinel(member, credentials, reach),
         "haproxy": lambda: probe_haproxy(member, credentials, http),
-        "app": lambda: probe_app(member, http),
+        "app": lambda: probe_app(member, http, reach),
     }
     try:
         return _timed(probes[member.kind])
@@ -360,8 +373,13 @@ def _probe_one(member: Member, credentials: Credentials, http: httpx.Client) -> 
         return _down(member, f"probe failed: {type(exc).__name__}: {exc}".strip())
 
 
-def probe_all(members: list[Member], credentials: Credentials) -> list[Component]:
-    """Probe every member at once; a probe that fails makes its member unhealthy."""
+def probe_all(
+    members: list[Member], credentials: Credentials, reach: Reach = DIRECT
+) -> list[Component]:
+    """Probe every member at once; a probe that fails makes its member unhealthy.
+
+    `credentials` name the published ports as this process reaches them (`reach.published`).
+    """
     # One HTTP client for all probes: building its TLS context costs ~100 ms each time.
     # Members are probed on their container address: in TLS mode the chain is verified.
     verify = credentials.tls.http_verify(check_hostname=False)
@@ -369,7 +387,7 @@ def probe_all(members: list[Member], credentials: Credentials) -> list[Component
         httpx.Client(timeout=TIMEOUT, verify=verify) as http,
         ThreadPoolExecutor(max_workers=max(1, len(members))) as pool,
     ):
-        components = list(pool.map(lambda m: _probe_one(m, credentials, http), members))
+        components = list(pool.map(lambda m: _probe_one(m, credentials, http, reach), members))
     return _annotate_routes(_annotate_streaming(components))
 
 

@@ -10,6 +10,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import SettingsError
+from .reach import ReachMode
 
 Profile = Literal["full", "lite"]
 ImageSource = Literal["auto", "registry", "debian"]
@@ -63,6 +64,9 @@ class StackSettings(BaseSettings):
     observability: bool = False
     # `dev`: poll for changes instead of inotify (VM shares, WSL2 Windows paths); costs CPU.
     dev_polling: bool = False
+    # How paws reaches container addresses: `auto` relays through the engine unless it is a
+    # local Linux one (Docker Desktop, colima, a remote DOCKER_HOST); docs/troubleshooting.md.
+    reach: ReachMode = "auto"
     wait_timeout: float = Field(default=300.0, gt=0, le=3600)
     secrets_dir: Path | None = None
     log_level: Literal["debug", "info", "warning"] = "warning"

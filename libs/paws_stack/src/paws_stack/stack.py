@@ -16,6 +16,7 @@ from ._identity import Checkout, claim, require_own_projects
 from ._lock import Holder, ProjectLock, lock_path, locked
 from ._scratch import scratch_dir
 from ._signals import shielded
+from ._stackreach import stack_reach
 from .apps import AppsFile, load_apps_file, write_wiring
 from .buildlog import BuildReport
 from .certs import CertificateStore
@@ -32,6 +33,7 @@ from .install import ensure_engine
 from .members import Inventory, inventory
 from .probes import Credentials, applied_migrations, probe_all
 from .progress import Progress, SilentProgress
+from .reach import Reach
 from .rolesettings import converge_on_leader
 from .secrets import TLS_DIR, SecretStore
 from .settings import Profile, StackSettings, load_settings
@@ -50,6 +52,7 @@ class Stack:
     _client: Any = None
     _apps: AppsFile | None = None
     _client_tls: ClientTls | None = None
+    _reach: Reach | None = None
 
     @classmethod
     def from_settings(cls, progress: Progress | None = None, **overrides: Any) -> Stack:
@@ -161,6 +164,16 @@ class Stack:
             env=env,
             observability=self.settings.observability if observability is None else observability,
         )
+
+    @property
+    def reach(self) -> Reach:
+        """Where this process connects to reach the stack's addresses (reach.py)."""
+        if self._reach is None:
+            self._reach = stack_reach(
+                self.settings.reach, self.client(), str(self.engine().client_path),
+                self.project, self.topology,
+            )  # fmt: skip
+        return self._reach
 
     def inventory(self) -> Inventory:
         return inventory(self.client(), self.project, self.topology)
@@ -405,17 +418,22 @@ class Stack:
                 + (" --profile lite`" if self.profile == "lite" else "`"),
             )
         # Probes speak TLS when the containers do, however the stack was started.
-        components = probe_all(current.members, self._credentials(tls=current.tls))
+        components = probe_all(current.members, self._credentials(tls=current.tls), self.reach)
         return assess(self.topology, self.project, components)
 
     def _credentials(self, tls: bool = False) -> Credentials:
+        host, ports = self.settings.bind_address, self.settings
+        (reached, pg_port), (_, redis_port), (_, stats_port) = (
+            self.reach.published(host, port)
+            for port in (ports.pg_port, ports.redis_port, ports.stats_port)
+        )
         return Credentials(
             redis_password=self.secrets.read("redis_password"),
             app_password=self.secrets.read("pg_app_password"),
-            pg_port=self.settings.pg_port,
-            redis_port=self.settings.redis_port,
-            stats_port=self.settings.stats_port,
-            host=self.settings.bind_address,
+            pg_port=pg_port,
+            redis_port=redis_port,
+            stats_port=stats_port,
+            host=reached,
             ca_file=self.certificates.ca_file if tls or self.settings.tls else None,
         )
 
