@@ -157,31 +157,42 @@ def parse_go_log(service: str) -> Parser:
     return parse
 
 
-# --- PostgreSQL: stderr with the default log_line_prefix '%m [%p] ' ---------------------------
+# --- PostgreSQL: stderr with log_line_prefix '%m [%p] %q[%a] ' (compose/config/patroni) ------
 
 POSTGRES_LINE = re.compile(
-    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) (?:UTC|GMT) \[\d+\] "
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) (?:UTC|GMT) \[\d+\] (?:\[(.*?)\] )?"
     r"(DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|QUERY"
     r"|LOCATION):  (.*)$"
 )
 # Lines that qualify the line before them; their level is that line's, not the word's.
 POSTGRES_QUALIFIERS = frozenset({"DETAIL", "HINT", "STATEMENT", "CONTEXT", "QUERY", "LOCATION"})
+# The backend sets application_name to the request's traceparent for each write's transaction.
+TRACEPARENT_VALUE = re.compile(r"^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
 
 
 def parse_postgres(line: str) -> Parsed | None:
-    """PostgreSQL's stderr line.
+    """PostgreSQL's stderr line; sessions' lines carry their application_name in brackets, and
+    the trace id is in it (or in a sqlcommenter comment of the statement).
 
-    >>> parse_postgres("2026-12-01 23:00:01.5 UTC [81] LOG:  statement: INSERT INTO notes "
+    >>> parse_postgres("2026-12-01 23:00:01.5 UTC [81] "
+    ...     "[00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01] LOG:  execute S_1: INSERT"
+    ... ).trace_id
+    '4bf92f3577b34da6a3ce929d0e0e4736'
+    >>> parse_postgres("2026-12-01 23:00:01.5 UTC [81] [] LOG:  statement: INSERT INTO notes "
     ...     "VALUES (1) /*traceparent='00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'*/"
     ... ).trace_id
     '4bf92f3577b34da6a3ce929d0e0e4736'
+    >>> parse_postgres("2026-12-01 23:00:01.5 UTC [60] LOG:  checkpoint starting: time").msg
+    'checkpoint starting: time'
     """
     match = POSTGRES_LINE.match(line)
     if not match:
         return None
-    stamp, word, msg = match.groups()
+    stamp, application, word, msg = match.groups()
     level = "info" if word in POSTGRES_QUALIFIERS or word == "LOG" else level_of(word)
-    return Parsed(parse_iso(stamp), level or "info", msg, trace_in(msg), "postgres")
+    tagged = TRACEPARENT_VALUE.match(application or "")
+    trace_id = tagged.group(1) if tagged else trace_in(msg)
+    return Parsed(parse_iso(stamp), level or "info", msg, trace_id, "postgres")
 
 
 # --- Patroni 3.0: Python logging's '%(asctime)s %(levelname)s: %(message)s' -------------------

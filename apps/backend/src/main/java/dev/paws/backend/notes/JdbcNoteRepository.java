@@ -4,13 +4,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import javax.sql.DataSource;
 
 import dev.paws.backend.system.Replica;
-import dev.paws.backend.tracing.SqlComments;
+import dev.paws.backend.tracing.StatementTags;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -23,29 +24,27 @@ class JdbcNoteRepository implements NoteRepository {
 
 	private final JdbcClient replica;
 
-	private final SqlComments comments;
+	private final StatementTags tags;
 
-	JdbcNoteRepository(JdbcClient leader, @Replica DataSource replicaDataSource, SqlComments comments) {
+	JdbcNoteRepository(JdbcClient leader, @Replica DataSource replicaDataSource, StatementTags tags) {
 		this.leader = leader;
 		this.replica = JdbcClient.create(replicaDataSource);
-		this.comments = comments;
+		this.tags = tags;
 	}
 
 	@Override
 	public boolean insertIfAbsent(UUID id, String text) {
 		// ON CONFLICT makes a retried insert a no-op: the first try may have committed before its
 		// reply was lost in a failover.
-		int inserted = this.leader
-			.sql(this.comments.write("INSERT INTO notes (id, text) VALUES (:id, :text) ON CONFLICT (id) DO NOTHING"))
-			.param("id", id)
-			.param("text", text)
-			.update();
+		int inserted = this.tags.update(
+				"INSERT INTO notes (id, text) VALUES (:id, :text) ON CONFLICT (id) DO NOTHING",
+				Map.of("id", id, "text", text));
 		return inserted == 1;
 	}
 
 	@Override
 	public Optional<Note> findById(UUID id) {
-		return this.leader.sql(this.comments.read("SELECT id, text, created_at FROM notes WHERE id = :id"))
+		return this.leader.sql(this.tags.read("SELECT id, text, created_at FROM notes WHERE id = :id"))
 			.param("id", id)
 			.query(JdbcNoteRepository::note)
 			.optional();
@@ -54,7 +53,7 @@ class JdbcNoteRepository implements NoteRepository {
 	@Override
 	public List<Note> findNewest(int limit) {
 		return this.replica
-			.sql(this.comments.read("SELECT id, text, created_at FROM notes ORDER BY created_at DESC, id LIMIT :limit"))
+			.sql(this.tags.read("SELECT id, text, created_at FROM notes ORDER BY created_at DESC, id LIMIT :limit"))
 			.param("limit", limit)
 			.query(JdbcNoteRepository::note)
 			.list();

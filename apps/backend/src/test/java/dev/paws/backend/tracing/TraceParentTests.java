@@ -25,11 +25,4 @@ class TraceParentTests {
 		assertThat(TraceParent.current(Tracer.NOOP)).isEmpty();
 	}
 
-	@Test
-	void leavesSqlUntouchedOutsideATrace() {
-		SqlComments comments = new SqlComments(Tracer.NOOP, SqlCommentProperties.Statements.ALL);
-		assertThat(comments.write("DELETE FROM notes")).isEqualTo("DELETE FROM notes");
-		assertThat(comments.read("SELECT 1")).isEqualTo("SELECT 1");
-	}
-
 }

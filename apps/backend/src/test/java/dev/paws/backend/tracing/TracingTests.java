@@ -1,5 +1,7 @@
 package dev.paws.backend.tracing;
 
+import java.util.Optional;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.tracing.Span;
@@ -14,6 +16,7 @@ import org.springframework.boot.test.autoconfigure.web.servlet.AutoConfigureMock
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 
@@ -22,7 +25,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 /**
  * The shipped configuration with tracing on, as in the container: a caller's W3C traceparent is
- * continued, the answer names the trace, log lines are JSON with the ids, SQL carries the trace.
+ * continued, the answer names the trace, log lines are JSON with the ids, writes carry the trace.
  */
 @SpringBootTest(properties = "spring.flyway.enabled=false")
 @AutoConfigureMockMvc
@@ -41,7 +44,10 @@ class TracingTests {
 	Tracer tracer;
 
 	@Autowired
-	SqlComments comments;
+	StatementTags tags;
+
+	@Autowired
+	NamedParameterJdbcOperations leader;
 
 	@Test
 	void continuesTheCallersTraceAndNamesItInTheAnswer() throws Exception {
@@ -96,23 +102,34 @@ class TracingTests {
 	}
 
 	@Test
-	void tagsWritesWithTheCurrentTraceSqlcommenterStyle() {
+	void setsTheApplicationNameForEachWriteByDefault() {
 		Span span = this.tracer.nextSpan().name("test").start();
 		try (Tracer.SpanInScope scope = this.tracer.withSpan(span)) {
-			assertThat(this.comments.write("DELETE FROM notes")).isEqualTo("DELETE FROM notes /*traceparent='00-"
-					+ span.context().traceId() + "-" + span.context().spanId() + "-01'*/");
-			assertThat(this.comments.read("SELECT 1")).as("reads stay constant: prepared on the server")
+			Optional<String> traceParent = TraceParent.current(this.tracer);
+			assertThat(traceParent).hasValue("00-" + span.context().traceId() + "-" + span.context().spanId() + "-01");
+			assertThat(this.tags.writeSql("DELETE FROM notes", traceParent))
+				.isEqualTo("SELECT set_config('application_name', :paws_traceparent, true);DELETE FROM notes");
+			assertThat(this.tags.read("SELECT 1")).as("reads stay constant: prepared on the server")
 				.isEqualTo("SELECT 1");
 		}
 		finally {
 			span.end();
 		}
-		assertThat(this.comments.write("DELETE FROM notes")).isEqualTo("DELETE FROM notes");
+		assertThat(this.tags.writeSql("DELETE FROM notes", Optional.empty())).isEqualTo("DELETE FROM notes");
 	}
 
 	@Test
-	void tagsReadsTooWhenAskedTo() {
-		SqlComments all = new SqlComments(this.tracer, SqlCommentProperties.Statements.ALL);
+	void commentsWritesSqlcommenterStyleWhenAskedTo() {
+		StatementTags comments = tags(StatementTagProperties.Mode.WRITE_COMMENTS);
+		Optional<String> traceParent = Optional.of(CALLER_TRACEPARENT);
+		assertThat(comments.writeSql("DELETE FROM notes", traceParent))
+			.isEqualTo("DELETE FROM notes /*traceparent='" + CALLER_TRACEPARENT + "'*/");
+		assertThat(comments.read("SELECT 1")).isEqualTo("SELECT 1");
+	}
+
+	@Test
+	void commentsReadsTooWhenAskedTo() {
+		StatementTags all = tags(StatementTagProperties.Mode.ALL_COMMENTS);
 		Span span = this.tracer.nextSpan().name("test").start();
 		try (Tracer.SpanInScope scope = this.tracer.withSpan(span)) {
 			assertThat(all.read("SELECT 1")).startsWith("SELECT 1 /*traceparent='00-" + span.context().traceId());
@@ -124,14 +141,12 @@ class TracingTests {
 
 	@Test
 	void tagsNothingWhenSwitchedOff() {
-		SqlComments none = new SqlComments(this.tracer, SqlCommentProperties.Statements.NONE);
-		Span span = this.tracer.nextSpan().name("test").start();
-		try (Tracer.SpanInScope scope = this.tracer.withSpan(span)) {
-			assertThat(none.write("DELETE FROM notes")).isEqualTo("DELETE FROM notes");
-		}
-		finally {
-			span.end();
-		}
+		StatementTags none = tags(StatementTagProperties.Mode.NONE);
+		assertThat(none.writeSql("DELETE FROM notes", Optional.of(CALLER_TRACEPARENT))).isEqualTo("DELETE FROM notes");
+	}
+
+	private StatementTags tags(StatementTagProperties.Mode mode) {
+		return new StatementTags(this.tracer, mode, this.leader);
 	}
 
 }
