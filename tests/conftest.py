@@ -31,6 +31,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "resilience: locking, identity and interruption safety (own lite projects)"
     )
     config.addinivalue_line(
+        "markers", "remote: a second engine on this machine, standing in for a remote one"
+    )
+    config.addinivalue_line(
         "markers", "backup: backup and restore on the lite profile (stops the full stack)"
     )
 
@@ -41,7 +44,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         # that take the stack down or switch profile.
         if item.get_closest_marker("exclusive"):
             return 4
-        if item.get_closest_marker("resilience"):
+        if item.get_closest_marker("resilience") or item.get_closest_marker("remote"):
             return 2  # projects of their own: after the timed chaos runs, before exclusive
         if item.get_closest_marker("backup"):
             return 3  # stops the shared stack and starts it again: with the exclusive ones

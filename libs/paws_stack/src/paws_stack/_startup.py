@@ -7,10 +7,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._remotefiles import provide_mounted_files
 from .apps import fix_for
 from .compose import finish, last_lines
+from .enginehost import engine_host
 from .errors import AppFailed, ComposeError, StackNotHealthy
 from .health import HealthReport
+from .images import ImagePlan
 from .members import health_states
 
 if TYPE_CHECKING:
@@ -23,6 +26,10 @@ LOG_TAIL = 15
 def compose_up(stack: Stack, deadline: float, extra_files: tuple[Path, ...] = ()) -> None:
     """`compose up --detach` for the project, the service view live until it returns."""
     compose = stack.compose(extra_files=extra_files)
+    if engine_host(stack.client()).flavour == "remote":
+        plan = ImagePlan.for_definition(stack.settings.compose_dir)
+        copied = provide_mounted_files(stack.client(), compose, plan)
+        stack.progress.message(f"copied {copied} mounted files to the engine's host")
     process = compose.popen("up", "--detach", "--remove-orphans", "--no-build")
     output = finish(
         process, deadline, lambda: timeout_error(stack), lambda: show_services(stack), POLL

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from . import ports
 from ._redisclient import redis_client
 from .clienttls import ClientTls
 from .metrics import parse_samples
 from .probes import Member, haproxy_routes
+from .reach import DIRECT, Reach, reached_url
 
 if TYPE_CHECKING:
     import redis
@@ -41,10 +43,17 @@ class Access:
     app_metrics: dict[str, str] = field(default_factory=dict)  # app -> metrics URL
     # TLS mode: https for Patroni and etcd, TLS for PostgreSQL and Redis, all against the CA.
     tls: ClientTls = field(default_factory=ClientTls)
+    # Where this process connects to reach an address: the relay when they are not routable.
+    reach: Reach = DIRECT
 
     def http(self) -> httpx.Client:
         """Members are reached on their container addresses: the chain is verified, not names."""
         return httpx.Client(timeout=TIMEOUT, verify=self.tls.http_verify(check_hostname=False))
+
+    def at(self, member: Member, port: int) -> str:
+        """`host:port` where this process reaches `port` on `member`."""
+        host, reached = self.reach.to(str(member.address), port)
+        return f"{host}:{reached}"
 
     def of_kind(self, kind: str) -> list[Member]:
         return [m for m in self.members if m.kind == kind and m.address and m.state == "running"]
@@ -57,12 +66,14 @@ def _b64(text: str) -> str:
 # --- postgres --------------------------------------------------------------------------------
 
 
-def _patroni_get(http: httpx.Client, members: list[Member], path: str, scheme: str) -> Any:
+def _patroni_get(access: Access, http: httpx.Client, members: list[Member], path: str) -> Any:
     """The first member's answer: each serves the whole cluster's view from the DCS."""
     last: Exception | None = None
     for member in members:
         try:
-            answer = http.get(f"{scheme}://{member.address}:8008{path}")
+            answer = http.get(
+                f"{access.tls.scheme}://{access.at(member, ports.PATRONI_REST)}{path}"
+            )
             answer.raise_for_status()
             return answer.json()
         except (httpx.HTTPError, ValueError) as exc:
@@ -73,9 +84,10 @@ def _patroni_get(http: httpx.Client, members: list[Member], path: str, scheme: s
 def _slots(access: Access) -> list[dict[str, Any]]:
     import psycopg
 
+    host, port = access.reach.published(access.host, access.pg_port)
     with psycopg.connect(
-        host=access.host,
-        port=access.pg_port,
+        host=host,
+        port=port,
         dbname="postgres",
         user="postgres",
         password=access.superuser_password,
@@ -92,7 +104,7 @@ def _slots(access: Access) -> list[dict[str, Any]]:
 
 def _dcs_keys(http: httpx.Client, access: Access) -> list[str]:
     for member in access.of_kind("etcd"):
-        base = f"{access.tls.scheme}://{member.address}:2379/v3"
+        base = f"{access.tls.scheme}://{access.at(member, ports.ETCD_CLIENT)}/v3"
         try:
             login = {"name": "patroni", "password": access.etcd_password}
             token = http.post(f"{base}/auth/authenticate", json=login).json()["token"]
@@ -112,8 +124,8 @@ def inspect_postgres(access: Access) -> dict[str, Any]:
     """Members, roles, timelines and history, sync state, lag, slots and the DCS keys."""
     with access.http() as http:
         patroni = access.of_kind("patroni")
-        cluster = _patroni_get(http, patroni, "/cluster", access.tls.scheme)
-        history = _patroni_get(http, patroni, "/history", access.tls.scheme)
+        cluster = _patroni_get(access, http, patroni, "/cluster")
+        history = _patroni_get(access, http, patroni, "/history")
         keys = _dcs_keys(http, access)
     members = [
         {
@@ -146,8 +158,9 @@ def inspect_postgres(access: Access) -> dict[str, Any]:
 
 def _redis(access: Access, member: Member, port: int) -> redis.Redis:
     secure = access.tls.redis(check_hostname=False)  # a container address: the chain only
+    host, reached = access.reach.to(str(member.address), port)
     return redis_client(
-        str(member.address), port, access.redis_password, TIMEOUT, decode_responses=True, **secure
+        host, reached, access.redis_password, TIMEOUT, decode_responses=True, **secure
     )
 
 
@@ -161,7 +174,7 @@ def inspect_redis(access: Access) -> dict[str, Any]:
 
     nodes = []
     for member in access.of_kind("redis"):
-        info = _redis(access, member, 6379).info("replication")
+        info = _redis(access, member, ports.REDIS).info("replication")
         nodes.append(
             {
                 "name": member.service,
@@ -174,7 +187,7 @@ def inspect_redis(access: Access) -> dict[str, Any]:
         )
     sentinels = []
     for member in access.of_kind("sentinel"):
-        client = _redis(access, member, 26379)
+        client = _redis(access, member, ports.SENTINEL)
         master = _pairs(client.execute_command("SENTINEL", "MASTER", SCOPE))  # type: ignore[no-untyped-call]
         replicas = client.execute_command("SENTINEL", "REPLICAS", SCOPE)  # type: ignore[no-untyped-call]
         peers = client.execute_command("SENTINEL", "SENTINELS", SCOPE)  # type: ignore[no-untyped-call]
@@ -205,7 +218,7 @@ def inspect_etcd(access: Access) -> dict[str, Any]:
     with access.http() as http:
         ids: dict[str, str] = {}
         for member in access.of_kind("etcd"):
-            base = f"{access.tls.scheme}://{member.address}:2379/v3"
+            base = f"{access.tls.scheme}://{access.at(member, ports.ETCD_CLIENT)}/v3"
             status = http.post(f"{base}/maintenance/status", json={}).json()
             ids[status["header"]["member_id"]] = member.service
             members.append(
@@ -246,7 +259,7 @@ def haproxy_servers(csv: str) -> list[dict[str, str]]:
 
 def inspect_haproxy(access: Access) -> dict[str, Any]:
     """Each route's servers that are UP, and every server's state, from the stats CSV."""
-    url = f"http://{access.host}:{access.stats_port}/stats;csv"
+    url = access.reach.published_url(f"http://{access.host}:{access.stats_port}/stats;csv")
     with httpx.Client(timeout=TIMEOUT) as http:
         csv = http.get(url).text
     return {"routes": haproxy_routes(csv), "servers": haproxy_servers(csv)}
@@ -257,7 +270,7 @@ def inspect_apps(access: Access) -> dict[str, Any]:
     apps = []
     with httpx.Client(timeout=TIMEOUT) as http:
         for name, url in sorted(access.app_metrics.items()):
-            samples = parse_samples(http.get(url).text)
+            samples = parse_samples(http.get(reached_url(access.reach, url)).text)
             pool = {
                 state: sum(s.value for s in samples if s.name == f"hikaricp_connections_{state}")
                 for state in ("active", "idle", "pending")

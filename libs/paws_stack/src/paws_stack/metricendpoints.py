@@ -1,11 +1,11 @@
 """Where each part of the stack serves Prometheus metrics: the knowledge, as data.
 
 Two views of the same endpoints. From the host (`paws-stack metrics`), members are reached on
-their container address (the host routes to the project's bridge networks), HAProxy on its
-published stats port, the apps where their x-paws.metrics block says, and the observability
-profile's services on the loopback ports they were published on. From inside the project's
-networks (the profile's Prometheus, prometheus.py), every endpoint is its compose service name
-and container port.
+their container address (the host routes to the project's bridge networks; where it does not,
+paws relays through the engine: reach.py), HAProxy on its published stats port, the apps where
+their x-paws.metrics block says, and the observability profile's services on the loopback
+ports they were published on. From inside the project's networks (the profile's Prometheus,
+prometheus.py), every endpoint is its compose service name and container port.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def member_endpoints(members: list[Member], scheme: str = "http") -> list[Endpoi
 def haproxy_endpoint(settings: StackSettings) -> Endpoint:
     _, path, series = HAPROXY_METRICS
     url = f"http://{settings.bind_address}:{settings.stats_port}{path}"
-    return Endpoint("haproxy", url, series)
+    return Endpoint("haproxy", url, series, published=True)
 
 
 def app_endpoints(members: list[Member], apps: AppsFile | None) -> list[Endpoint]:
@@ -118,7 +118,8 @@ def observability_endpoints(client: Any, project: str) -> list[Endpoint]:
             bindings = (container.ports or {}).get(f"{port}/tcp") or []
             if bindings:
                 host, host_port = bindings[0]["HostIp"], bindings[0]["HostPort"]
-                found.append(Endpoint(service, f"http://{host}:{host_port}/metrics", series))
+                url = f"http://{host}:{host_port}/metrics"
+                found.append(Endpoint(service, url, series, published=True))
     return found
 
 

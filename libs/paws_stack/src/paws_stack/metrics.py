@@ -19,6 +19,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 from pydantic import BaseModel
 
+from .reach import DIRECT, Reach, reached_url
+
 TIMEOUT = 3.0
 
 
@@ -29,6 +31,11 @@ class Endpoint:
     name: str
     url: str
     key_series: str
+    published: bool = False  # on a port published on the host, not a container address
+
+    def reached(self, reach: Reach) -> str:
+        """The URL this process asks: the relay's when addresses are not routable."""
+        return reach.published_url(self.url) if self.published else reached_url(reach, self.url)
 
 
 class EndpointReport(BaseModel):
@@ -99,10 +106,10 @@ def parse_samples(text: str) -> list[Sample]:
     return [sample for family in text_string_to_metric_families(text) for sample in family.samples]
 
 
-def scrape(http: httpx.Client, endpoint: Endpoint) -> Scrape:
+def scrape(http: httpx.Client, endpoint: Endpoint, reach: Reach = DIRECT) -> Scrape:
     started = time.perf_counter()
     try:
-        answer = http.get(endpoint.url)
+        answer = http.get(endpoint.reached(reach))
         answer.raise_for_status()
         samples = parse_samples(answer.text)
     except (httpx.HTTPError, ValueError) as exc:
@@ -111,11 +118,13 @@ def scrape(http: httpx.Client, endpoint: Endpoint) -> Scrape:
     return Scrape(endpoint, samples, latency_ms=latency, at=time.monotonic())
 
 
-def scrape_all(endpoints: list[Endpoint], verify: ssl.SSLContext | bool = True) -> list[Scrape]:
+def scrape_all(
+    endpoints: list[Endpoint], verify: ssl.SSLContext | bool = True, reach: Reach = DIRECT
+) -> list[Scrape]:
     """One scrape of each endpoint; `verify` checks the https ones (TLS mode's CA)."""
     client = httpx.Client(timeout=TIMEOUT, verify=verify)
     with client as http, ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(lambda e: scrape(http, e), endpoints))
+        return list(pool.map(lambda e: scrape(http, e, reach), endpoints))
 
 
 def endpoint_report(last: Scrape) -> EndpointReport:
@@ -135,12 +144,15 @@ def endpoint_report(last: Scrape) -> EndpointReport:
 
 
 def collect(
-    endpoints: list[Endpoint], interval: float = 1.0, verify: ssl.SSLContext | bool = True
+    endpoints: list[Endpoint],
+    interval: float = 1.0,
+    verify: ssl.SSLContext | bool = True,
+    reach: Reach = DIRECT,
 ) -> MetricsReport:
     """Scrape every endpoint twice, `interval` seconds apart, and derive the headlines."""
-    first = scrape_all(endpoints, verify)
+    first = scrape_all(endpoints, verify, reach)
     time.sleep(interval)
-    second = scrape_all(endpoints, verify)
+    second = scrape_all(endpoints, verify, reach)
     return MetricsReport(
         endpoints=[endpoint_report(s) for s in second],
         headlines=headlines(first, second),

@@ -44,7 +44,7 @@ def cmd_metrics(stack: Stack, args: argparse.Namespace) -> int:
     endpoints = stack_endpoints(
         stack.settings, members, stack.apps, stack.client(), stack.project, tls.scheme
     )
-    report = collect(endpoints, args.interval, tls.http_verify(check_hostname=False))
+    report = collect(endpoints, args.interval, tls.http_verify(check_hostname=False), stack.reach)
     if args.json:
         emit_json(report)
     else:
@@ -74,6 +74,7 @@ def cmd_inspect(stack: Stack, args: argparse.Namespace) -> int:
         redis_password=stack.secrets.read("redis_password"),
         etcd_password=stack.secrets.read("etcd_patroni_password"),
         tls=stack.client_tls,
+        reach=stack.reach,
         app_metrics={
             a.name: f"http://{addresses[a.name]}:{a.metrics.port}{a.metrics.path}"
             for a in apps

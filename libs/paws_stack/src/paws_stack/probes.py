@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from . import ports
 from ._redisclient import redis_client
 from .clienttls import ClientTls
 from .health import Component, Role
@@ -84,7 +85,7 @@ def _at(member: Member, port: int, reach: Reach) -> tuple[str, int]:
 def probe_etcd(
     member: Member, http: httpx.Client, scheme: str = "http", reach: Reach = DIRECT
 ) -> Component:
-    host, port = _at(member, 2379, reach)
+    host, port = _at(member, ports.ETCD_CLIENT, reach)
     base = f"{scheme}://{host}:{port}"
     health = http.get(f"{base}/health").json()
     status = http.post(f"{base}/v3/maintenance/status", json={}).json()
@@ -110,7 +111,7 @@ def probe_etcd(
 def probe_patroni(
     member: Member, http: httpx.Client, scheme: str = "http", reach: Reach = DIRECT
 ) -> Component:
-    host, port = _at(member, 8008, reach)
+    host, port = _at(member, ports.PATRONI_REST, reach)
     base = f"{scheme}://{host}:{port}"
     node = http.get(f"{base}/patroni").json()
     cluster = http.get(f"{base}/cluster").json()
@@ -145,7 +146,7 @@ def probe_patroni(
 
 def probe_redis(member: Member, credentials: Credentials, reach: Reach = DIRECT) -> Component:
     client = redis_client(
-        *_at(member, 6379, reach),
+        *_at(member, ports.REDIS, reach),
         credentials.redis_password,
         TIMEOUT,
         **credentials.tls.redis(check_hostname=False),
@@ -172,7 +173,7 @@ def probe_redis(member: Member, credentials: Credentials, reach: Reach = DIRECT)
 
 def probe_sentinel(member: Member, credentials: Credentials, reach: Reach = DIRECT) -> Component:
     client = redis_client(
-        *_at(member, 26379, reach),
+        *_at(member, ports.SENTINEL, reach),
         credentials.redis_password,
         TIMEOUT,
         decode_responses=True,

@@ -300,10 +300,11 @@ class Stack:
 
         from .monitorrole import MONITOR_SECRET
 
+        host, port = self.reach.published(self.settings.bind_address, self.settings.pg_port)
         try:
             changes = converge_on_leader(
-                self.settings.bind_address,
-                self.settings.pg_port,
+                host,
+                port,
                 self.secrets.read("pg_superuser_password"),
                 self.secrets.read(MONITOR_SECRET),
             )
