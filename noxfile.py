@@ -342,14 +342,6 @@ def bench(session: nox.Session) -> None:
         env={**TEST_STACK_ENV, "PYTHONUNBUFFERED": "1"},
         **CHILD_UNDO_TIME,
     )
-    # The benchmarks keep the test project's data (the next run starts faster); say so, since
-    # those volumes make another checkout's tests refuse the project as not theirs.
-    project = TEST_STACK_ENV["PAWS_PROJECT_NAME"]
-    session.log(
-        f"the test project {project} keeps its volumes; remove them with "
-        f"`PAWS_PROJECT_NAME={project} PAWS_SECRETS_DIR={TEST_STACK_ENV['PAWS_SECRETS_DIR']} "
-        "paws-stack down --volumes --yes`"
-    )
 
 
 @nox.session(python=PYTHON)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,23 +26,28 @@ def prepared() -> Stack:
 
 @pytest.fixture(scope="session", autouse=True)
 def leave_as_found() -> Iterator[None]:
-    """A bench run stops the test project's containers it started (13 of them, ~330 MiB idle)
-    instead of leaving them running; on a CI machine it removes their volumes too."""
+    """A bench run leaves the test project as it found it: containers it started are removed,
+    and so are volumes it created. Kept volumes would make every other checkout on the machine
+    (a CI clone included) refuse the project as not its own."""
     stacks = [new_stack(profile) for profile in ("full", "lite")]
-    running_before = {s.project for s in stacks if _running(s)}
+    before = {s.project: _found(s) for s in stacks}
     yield
     for stack in stacks:
-        if stack.project in running_before:
+        running, had_volumes = before[stack.project]
+        if running:
             continue  # it was up before the benchmarks: leave it up
-        if _running(stack) or os.environ.get("CI"):
-            stack.down(volumes=bool(os.environ.get("CI")))
+        now_running, has_volumes = _found(stack)
+        if now_running or (has_volumes and not had_volumes):
+            stack.down(volumes=not had_volumes)
 
 
-def _running(stack: Stack) -> bool:
+def _found(stack: Stack) -> tuple[bool, bool]:
+    """Whether the project runs, and whether it has volumes."""
     try:
-        return bool(stack.inventory().running)
-    except Exception:  # no engine yet (first run installs it): nothing was running
-        return False
+        found = stack.inventory()
+    except Exception:  # no engine yet (first run installs it): nothing was there
+        return False, False
+    return bool(found.running), bool(found.volumes)
 
 
 def pytest_configure(config: pytest.Config) -> None:
