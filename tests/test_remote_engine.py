@@ -3,9 +3,10 @@
 The engine is the stand-in of tests/remote_engine.py: a second dockerd on this machine, in
 namespaces of its own, reached over TCP. To paws it is remote: its container addresses and
 published ports are not reachable from here, and it does not see the project's secrets files.
-On it `up`, `health`, `status`, `endpoints`, `inspect`, `metrics`, `simulate` and `down` must
-work as on a local engine, with paws relaying its own connections through the engine
-(reach.py) and copying the files the containers mount to the engine's host (_remotefiles.py).
+On it `up`, `health`, `status`, `endpoints`, `inspect`, `metrics`, `backup`, `restore`,
+`simulate` and `down` must work as on a local engine, with paws relaying its own connections
+through the engine (reach.py) and copying the files the containers mount to the engine's host
+(_remotefiles.py).
 
 The project has no apps (`PAWS_APPS=false`): the engine has no network for their builds, and
 the commands under test concern the infrastructure.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -115,6 +117,26 @@ def test_inspect_and_metrics_read_the_members_through_the_engine(remote: RemoteP
     report = json.loads(cli("metrics", "--json", env=remote.env, check=True).stdout)
     assert len(report["endpoints"]) == 7  # 3 etcd, 3 Patroni, HAProxy: no apps, no exporters
     assert all(e["answers"] and e["has_key_series"] for e in report["endpoints"]), report
+
+
+def test_backup_and_restore_through_the_engine(remote: RemoteProject) -> None:
+    """`backup` reads every member through the engine (Patroni's REST API, etcd's gateway,
+    Redis, the dump by exec) and `restore` brings the stack back from it healthy, every check
+    against the manifest ok. The relay outlives the restore's stop and start of every member."""
+    made = cli("backup", "--json", env=remote.env, timeout=300)
+    assert made.returncode == 0, made.stderr[-3000:]
+    backup = json.loads(made.stdout)
+    try:
+        assert backup["etcd_keys"] > 0, backup
+        done = cli("restore", backup["name"], "--yes", "--json", env=remote.env, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        report = json.loads(done.stdout)
+        assert report["checks"], report
+        assert report["verified"], [c for c in report["checks"] if not c["ok"]]
+        health = json.loads(cli("health", "--json", env=remote.env, timeout=120).stdout)
+        assert health["healthy"], health["problems"]
+    finally:
+        shutil.rmtree(backup["path"], ignore_errors=True)
 
 
 def test_simulate_a_leader_failure_on_a_remote_engine(remote: RemoteProject) -> None:

@@ -173,15 +173,15 @@ class AddressMappedSentinel(Sentinel):
     (redis-0, ...): each name is mapped to the container's infra-network address."""
 
     def __init__(self, sentinels: list[tuple[str, int]], addresses: Addresses, **kwargs: Any):
-        super().__init__(sentinels, **kwargs)  # type: ignore[no-untyped-call]
+        super().__init__(sentinels, **kwargs)  # type: ignore[no-untyped-call,unused-ignore]
         self._map = addresses
 
     def discover_master(self, service_name: str) -> tuple[str, int]:
-        host, port = super().discover_master(service_name)  # type: ignore[no-untyped-call]
+        host, port = super().discover_master(service_name)  # type: ignore[no-untyped-call,unused-ignore]
         return self._map.at(str(host), int(port))
 
     def discover_slaves(self, service_name: str) -> list[tuple[str, int]]:
-        found = super().discover_slaves(service_name)  # type: ignore[no-untyped-call]
+        found = super().discover_slaves(service_name)  # type: ignore[no-untyped-call,unused-ignore]
         return [self._map.at(str(host), int(port)) for host, port in found]
 
 
@@ -221,8 +221,8 @@ class RedisWriter(_Writer):
             **one_shot,
             **secure,
         )
-        # redis-py's Sentinel API is untyped
-        self.master: redis.Redis = self._sentinel.master_for(  # type: ignore[no-untyped-call]
+        # redis-py types its Sentinel API only from version 8 on
+        self.master: redis.Redis = self._sentinel.master_for(  # type: ignore[no-untyped-call,unused-ignore]
             MASTER, decode_responses=True
         )
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from . import ports
 from ._containers import exec_output, exec_to_file, exec_with_stdin
 from ._lock import locked
 from ._redisclient import redis_client
@@ -47,6 +48,7 @@ from .etcdsnap import Gateway, SnapshotError, auth_disabled, integrity_hash
 from .health import HealthReport
 from .pgdump import DUMP_ENVIRONMENT, scan_dump
 from .probes import Member
+from .reach import member_url
 from .redisdata import bgsave_and_wait, databases, digests
 from .stack import Stack
 
@@ -94,8 +96,12 @@ class Sources:
 def running_versions(stack: Stack, sources: Sources) -> dict[str, str]:
     """The versions the stack runs, asked of the servers themselves."""
     with httpx.Client(timeout=HTTP_TIMEOUT_S) as http:
-        node = http.get(f"http://{sources.leader.address}:8008/patroni").json()
-        etcd = http.get(f"http://{sources.etcd.address}:2379/version").json()
+        node = http.get(
+            member_url(stack.reach, sources.leader.address, ports.PATRONI_REST, "/patroni")
+        ).json()
+        etcd = http.get(
+            member_url(stack.reach, sources.etcd.address, ports.ETCD_CLIENT, "/version")
+        ).json()
     server = int(node["server_version"])  # e.g. 150010 for 15.10
     info = redis_for_data(stack, sources.master).info("server")
     return {
@@ -110,8 +116,7 @@ def running_versions(stack: Stack, sources: Sources) -> dict[str, str]:
 def redis_for_data(stack: Stack, member: Member) -> redis.Redis:
     """A data node's client for a backup or its check: patient replies (BGSAVE, digests)."""
     return redis_client(
-        str(member.address),
-        6379,
+        *stack.reach.to(str(member.address), ports.REDIS),
         stack.secrets.read("redis_password"),
         30,
         socket_connect_timeout=3,
@@ -158,7 +163,7 @@ def take_backup(stack: Stack, now: datetime | None = None) -> tuple[Path, Manife
     try:
         stack.progress.message(f"PostgreSQL: pg_dumpall on {sources.leader.service}")
         postgres = dump_postgres(stack, sources.leader, partial, versions["postgresql"])
-        patroni = save_patroni_config(sources.leader, partial, versions)
+        patroni = save_patroni_config(stack, sources.leader, partial, versions)
         stack.progress.message(f"Redis: BGSAVE on {sources.master.service}")
         redis_part = save_redis(stack, sources.master, partial, versions["redis"])
         stack.progress.message(f"etcd: snapshot of {sources.etcd.service}")
@@ -201,8 +206,11 @@ def dump_postgres(stack: Stack, leader: Member, directory: Path, version: str) -
     return PostgresPart(method="pg_dumpall", version=version, databases=tables)
 
 
-def save_patroni_config(leader: Member, directory: Path, versions: dict[str, str]) -> PatroniPart:
-    config = httpx.get(f"http://{leader.address}:8008/config", timeout=HTTP_TIMEOUT_S).json()
+def save_patroni_config(
+    stack: Stack, leader: Member, directory: Path, versions: dict[str, str]
+) -> PatroniPart:
+    url = member_url(stack.reach, leader.address, ports.PATRONI_REST, "/config")
+    config = httpx.get(url, timeout=HTTP_TIMEOUT_S).json()
     text = json.dumps(config, indent=2, sort_keys=True) + "\n"
     (directory / PATRONI_CONFIG).write_text(text, "utf-8")
     return PatroniPart(
@@ -266,9 +274,8 @@ def save_etcd(stack: Stack, member: Member, directory: Path, version: str) -> Et
     finally:
         exec_output(client, member.container, ["rm", "-f", SNAPSHOT_IN_CONTAINER])
     with httpx.Client() as http:
-        root = Gateway(str(member.address), http).login(
-            "root", stack.secrets.read("etcd_root_password")
-        )
+        gateway = Gateway(member_url(stack.reach, member.address, ports.ETCD_CLIENT), http)
+        root = gateway.login("root", stack.secrets.read("etcd_root_password"))
         keys = root.count(revision)
     data = target.read_bytes()
     try:

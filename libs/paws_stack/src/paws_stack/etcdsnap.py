@@ -82,9 +82,9 @@ class Gateway:
     """etcd's JSON gateway on one member: as root for a backup, anonymously during a restore
     (the restored cluster has auth off until Patroni's entrypoint turns it on again)."""
 
-    def __init__(self, address: str, http: httpx.Client, token: str | None = None) -> None:
-        self._address = address
-        self._base = f"http://{address}:2379/v3"
+    def __init__(self, base_url: str, http: httpx.Client, token: str | None = None) -> None:
+        self._root = base_url  # http://host:port where this process reaches the member
+        self._base = f"{base_url}/v3"
         self._http = http
         self._headers = {"Authorization": token} if token else {}
 
@@ -98,7 +98,7 @@ class Gateway:
     def login(self, user: str, password: str) -> Gateway:
         """The same gateway with a token of `user` (the password travels in the body only)."""
         reply = self._post("auth/authenticate", {"name": user, "password": password})
-        return Gateway(self._address, self._http, str(reply["token"]))
+        return Gateway(self._root, self._http, str(reply["token"]))
 
     def count(self, revision: int = 0) -> int:
         """How many keys the cluster holds (all of them), at `revision` (0: now)."""

@@ -28,6 +28,7 @@ from typing import TypeVar
 import docker.errors
 import httpx
 
+from . import ports
 from ._containers import exec_with_stdin, run_oneoff
 from ._lock import locked
 from ._startup import show_services
@@ -50,6 +51,7 @@ from .health import HealthReport
 from .monitorrole import MONITOR_ROLE, MONITOR_SECRET, converge_monitor_role
 from .pgdump import unexpected_errors
 from .probes import Member
+from .reach import member_url
 from .redisdata import AOF_BASE, AOF_DIR, AOF_INCR, AOF_MANIFEST, aof_manifest
 from .restorecheck import Check, RestoreReport, check, patroni_check, postgres_checks, redis_checks
 from .stack import Stack
@@ -125,7 +127,7 @@ def restore_backup(
     sources = Sources.of(stack, report)
     stack.progress.message("healthy; comparing the data with the manifest")
     checks += postgres_checks(stack, sources.leader, backup.manifest)
-    checks.append(patroni_check(sources.leader, backup.manifest))
+    checks.append(patroni_check(stack, sources.leader, backup.manifest))
     checks += redis_checks(stack, sources.master, backup.manifest)
     return RestoreReport(
         backup=backup.manifest.name,
@@ -226,11 +228,9 @@ def _healthy_etcd(stack: Stack, http: httpx.Client) -> Member | None:
     members = _members(stack, "etcd")
     if len(members) != stack.topology.count("etcd"):
         return None
+    urls = [member_url(stack.reach, m.address, ports.ETCD_CLIENT, "/health") for m in members]
     try:
-        ok = all(
-            http.get(f"http://{m.address}:2379/health").json().get("health") == "true"
-            for m in members
-        )
+        ok = all(http.get(url).json().get("health") == "true" for url in urls)
     except (httpx.HTTPError, ValueError):
         return None
     return members[0] if ok else None
@@ -241,7 +241,7 @@ def start_etcd(stack: Stack, manifest: Manifest, deadline: float) -> Check:
     stack.compose().run("start", *stack.topology.services("etcd"))
     with httpx.Client(timeout=2) as http:
         member = _wait("etcd", deadline, lambda: _healthy_etcd(stack, http))
-        gateway = Gateway(str(member.address), http)
+        gateway = Gateway(member_url(stack.reach, member.address, ports.ETCD_CLIENT), http)
         counted = check("etcd", "keys", manifest.etcd.keys, gateway.count())
         scope = manifest.patroni.scope
         for key in patroni_state_keys(gateway.keys(f"/service/{scope}/"), scope):
@@ -252,7 +252,8 @@ def start_etcd(stack: Stack, manifest: Manifest, deadline: float) -> Check:
 def _new_leader(stack: Stack, http: httpx.Client) -> Member | None:
     for member in _members(stack, "patroni"):
         try:
-            if http.get(f"http://{member.address}:8008/primary").status_code == 200:
+            url = member_url(stack.reach, member.address, ports.PATRONI_REST, "/primary")
+            if http.get(url).status_code == 200:
                 return member
         except httpx.HTTPError:
             continue
@@ -308,9 +309,10 @@ def reset_passwords(stack: Stack, leader: Member) -> None:
     import psycopg
     from psycopg import sql
 
+    host, port = stack.reach.to(str(leader.address), ports.POSTGRES)
     with psycopg.connect(
-        host=str(leader.address),
-        port=5432,
+        host=host,
+        port=port,
         dbname="postgres",
         user="postgres",
         password=stack.secrets.read("pg_superuser_password"),

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from pydantic import BaseModel
 
+from . import ports
 from .backup import redis_for_data
 from .backupformat import Manifest, canonical_sha256
 from .pgdump import SESSION_SETTINGS, copy_statement, rows_digest
 from .probes import Member
+from .reach import member_url
 from .redisdata import databases, digests
 from .stack import Stack
 
@@ -59,9 +61,10 @@ def check(component: str, item: str, expected: object, actual: object) -> Check:
 def _connect(stack: Stack, leader: Member, database: str) -> psycopg.Connection[Any]:
     import psycopg
 
+    host, port = stack.reach.to(str(leader.address), ports.POSTGRES)
     return psycopg.connect(
-        host=str(leader.address),
-        port=5432,
+        host=host,
+        port=port,
         dbname=database,
         user="postgres",
         password=stack.secrets.read("pg_superuser_password"),
@@ -98,8 +101,9 @@ def postgres_checks(stack: Stack, leader: Member, manifest: Manifest) -> list[Ch
     return checks
 
 
-def patroni_check(leader: Member, manifest: Manifest) -> Check:
-    config = httpx.get(f"http://{leader.address}:8008/config", timeout=5).json()
+def patroni_check(stack: Stack, leader: Member, manifest: Manifest) -> Check:
+    url = member_url(stack.reach, leader.address, ports.PATRONI_REST, "/config")
+    config = httpx.get(url, timeout=5).json()
     return check(
         "patroni",
         "DCS configuration sha256",
