@@ -42,7 +42,7 @@ def pg(
     role: tuple[str, str] = ("app", "pg_app_password"),
 ) -> psycopg.Connection[Any]:
     """Connect as `role` (its name and its secret's; the application role unless told), the
-    password from the secrets file, never argv."""
+    password from the secrets file, never argv; in TLS mode verified as redis_client is."""
     user, secret = role
     return psycopg.connect(
         host=host,
@@ -52,16 +52,19 @@ def pg(
         password=stack.secrets.read(secret),
         connect_timeout=5,
         autocommit=True,
+        **stack.client_tls.pg(check_hostname=host == stack.settings.bind_address),
     )
 
 
 def redis_client(stack: Stack, host: str, port: int) -> redis.Redis:
+    """In TLS mode verified by the CA, by name on the bind address (the one certificates hold)."""
     return redis.Redis(
         host=host,
         port=port,
         password=stack.secrets.read("redis_password"),
         socket_timeout=3,
         decode_responses=True,
+        **stack.client_tls.redis(check_hostname=host == stack.settings.bind_address),
     )
 
 

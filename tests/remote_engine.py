@@ -86,6 +86,7 @@ class RemoteEngine:
         )
         engine = cls(work, process)
         try:
+            engine.wait_until_in_its_namespace()
             _run("ip", "link", "add", HOST_LINK, "type", "veth", "peer", "name", ENGINE_LINK,
                  "netns", str(process.pid))  # fmt: skip
             _run("ip", "addr", "add", f"{HOST_SIDE}/{PREFIX}", "dev", HOST_LINK)
@@ -104,6 +105,17 @@ class RemoteEngine:
             check=False,
             **kwargs,  # type: ignore[call-overload]
         )
+
+    def wait_until_in_its_namespace(self) -> None:
+        """Until unshare made the network namespace: a veth end moved to the pid before that
+        lands in this host's namespace, and the script waits for it forever."""
+        ours = Path("/proc/self/ns/net").readlink()
+        deadline = time.monotonic() + START_BUDGET_S
+        while self.process.poll() is None and time.monotonic() < deadline:
+            if Path(f"/proc/{self.process.pid}/ns/net").readlink() != ours:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"unshare made no network namespace:\n{self.log_tail()}")
 
     def wait_until_answering(self) -> None:
         deadline = time.monotonic() + START_BUDGET_S

@@ -8,6 +8,7 @@ stack that was running is taken down first and brought up again afterwards, with
 from __future__ import annotations
 
 import json
+import shutil
 import stat
 import uuid
 from collections.abc import Iterator
@@ -24,9 +25,11 @@ from conftest import ROOT, cli, wait_for
 from helpers import (
     OBSERVABILITY_SERVICES,
     address,
+    leader_pg,
     metric_value,
     metrics_report,
     prometheus_scrapes,
+    redis_client,
 )
 from paws_stack import Stack
 from paws_stack.certs import new_ca
@@ -246,9 +249,8 @@ def test_tc064_the_exporters_verify_the_tls_stack(tls_stack: Stack) -> None:
         compose.run("rm", "--stop", "--force", *OBSERVABILITY_SERVICES)
 
 
-def test_tc065_inspect_reads_the_tls_stack_and_backup_refuses_it(tls_stack: Stack) -> None:
-    """`inspect` reaches Patroni and etcd over https and PostgreSQL and Redis over TLS; `backup`,
-    which speaks plain text to the members, refuses the TLS stack and writes nothing."""
+def test_tc065_inspect_reads_the_tls_stack(tls_stack: Stack) -> None:
+    """`inspect` reaches Patroni and etcd over https and PostgreSQL and Redis over TLS."""
     postgres = json.loads(cli("inspect", "postgres", "--json", check=True).stdout)
     assert postgres["leader"] and len(postgres["members"]) == 3
     assert isinstance(postgres["slots"], list) and postgres["dcs_keys"]
@@ -256,9 +258,57 @@ def test_tc065_inspect_reads_the_tls_stack_and_backup_refuses_it(tls_stack: Stac
     assert len(redis_doc["nodes"]) == 3 and len(redis_doc["sentinels"]) == 3
     etcd = json.loads(cli("inspect", "etcd", "--json", check=True).stdout)
     assert len(etcd["members"]) == 3
-    backups = tls_stack.settings.state_path / "backups"
-    before = sorted(backups.iterdir()) if backups.is_dir() else []
-    refused = cli("backup")
-    assert refused.returncode == 2, refused.stdout + refused.stderr
-    assert "runs in TLS mode, which backup and restore do not support" in refused.stderr
-    assert (sorted(backups.iterdir()) if backups.is_dir() else []) == before
+
+
+def _tagged(stack: Stack, tag: str, rows: int) -> None:
+    with leader_pg(stack) as connection:
+        connection.execute("CREATE TABLE IF NOT EXISTS tls_items (tag text, n int)")
+        connection.execute(
+            "INSERT INTO tls_items SELECT %s, g FROM generate_series(1, %s) g", (tag, rows)
+        )
+    client = redis_client(stack, stack.settings.bind_address, stack.settings.redis_port)
+    client.mset({f"tls:{tag}:{i}": str(i) for i in range(rows)})
+
+
+def _counted(stack: Stack) -> tuple[dict[str, int], int]:
+    with leader_pg(stack) as connection:
+        rows = connection.execute("SELECT tag, count(*) FROM tls_items GROUP BY tag").fetchall()
+    client = redis_client(stack, stack.settings.bind_address, stack.settings.redis_port)
+    return dict(rows), len(list(client.scan_iter("tls:*")))
+
+
+def _etcd_peer_urls(stack: Stack) -> list[str]:
+    """The restored cluster's peer URLs, from etcd's member list (as root, over https)."""
+    base = f"https://{address(stack, 'etcd-0')}:2379/v3"
+    verify = stack.client_tls.http_verify(check_hostname=False)
+    with httpx.Client(verify=verify, timeout=5) as http:
+        login = {"name": "root", "password": stack.secrets.read("etcd_root_password")}
+        token = http.post(f"{base}/auth/authenticate", json=login).json()["token"]
+        members = http.post(
+            f"{base}/cluster/member/list", json={}, headers={"Authorization": token}
+        ).json()["members"]
+    return [url for member in members for url in member["peerURLs"]]
+
+
+def test_tc067_backup_and_restore_in_tls_mode(tls_stack: Stack) -> None:
+    """A backup of the TLS stack, more writes, a restore: the first set only, every check ok,
+    and the stack still in TLS mode afterwards (etcd's peers re-created on https)."""
+    _tagged(tls_stack, "first", 40)
+    taken = cli("backup", "--json")
+    assert taken.returncode == 0, taken.stderr[-3000:]
+    backup = json.loads(taken.stdout)
+    try:
+        _tagged(tls_stack, "second", 20)
+        assert _counted(tls_stack) == ({"first": 40, "second": 20}, 60)
+        done = cli("restore", backup["name"], "--yes", "--json", timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        report = json.loads(done.stdout)
+        assert report["verified"] and not [c for c in report["checks"] if not c["ok"]], report
+        assert _counted(tls_stack) == ({"first": 40}, 40)
+        assert tls_stack.inventory().tls
+        peers = _etcd_peer_urls(tls_stack)
+        assert len(peers) == 3 and all(url.startswith("https://") for url in peers), peers
+        with pytest.raises(psycopg.OperationalError):
+            _app_pg(tls_stack, sslmode="disable").close()
+    finally:
+        shutil.rmtree(backup["path"], ignore_errors=True)

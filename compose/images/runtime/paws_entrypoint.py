@@ -94,6 +94,7 @@ def run_patroni() -> None:
     data = Path("/var/lib/paws/postgres")
     own_tree(data, "postgres", 0o700)
     own_tree(RUNTIME, "postgres", 0o700)
+    own_tree(Path("/run/postgresql"), "postgres", 0o2775)  # the socket's tmpfs (compose.yaml)
     # post_bootstrap (running as postgres) needs the app's and the exporter's passwords to
     # create their roles.
     for name in ("pg_app_password", "pg_monitor_password"):

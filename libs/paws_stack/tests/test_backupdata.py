@@ -179,6 +179,17 @@ class TestVolumeScript:
             "etcd-2",
         ]
 
+    def test_in_tls_mode_the_peers_are_restored_on_https(self) -> None:
+        """The new cluster's peer URLs are the ones TLS mode's etcd listens on (tls.py)."""
+        restores = [
+            line
+            for line in volume_script(Topology("full"), tls=True).splitlines()
+            if "snapshot restore" in line
+        ]
+        assert len(restores) == 3 and "http://" not in "".join(restores)
+        assert "etcd-1=https://etcd-1:2380" in restores[0]
+        assert "--initial-advertise-peer-urls https://etcd-2:2380" in restores[2]
+
     def test_postgres_and_redis_are_emptied_and_the_master_gets_the_rdb(self) -> None:
         """Patroni bootstraps fresh; only redis-0 (the initial master) gets data."""
         script = volume_script(Topology("full"))

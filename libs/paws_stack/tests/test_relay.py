@@ -3,15 +3,19 @@ container (a stand-in `docker` runs `docker exec -i <container> <argv>` as `<arg
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from paws_stack import _relay
 from paws_stack._relay import EngineRelay
 
 
@@ -117,6 +121,74 @@ class TestRelay:
         assert _ask(where, b"one\n") == b"ONE\n"
         relay._live_mux().close()  # as when the vantage container restarts
         assert _ask(where, b"two\n") == b"TWO\n"
+
+    def test_a_silent_multiplexer_is_ended_and_replaced(
+        self, relay: EngineRelay, echo: tuple[str, int], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """As `docker exec -i` into a container that stopped: the exec runs on, nothing answers."""
+        monkeypatch.setattr(_relay, "SILENCE_S", 2.0)
+        where = relay.to(*echo)
+        assert _ask(where, b"one\n") == b"ONE\n"
+        silent = relay._live_mux()
+        os.kill(silent._process.pid, signal.SIGSTOP)
+        deadline = time.monotonic() + 10
+        while silent.alive and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not silent.alive
+        assert _ask(where, b"two\n") == b"TWO\n"
+        assert relay._live_mux() is not silent
+
+    def test_an_idle_multiplexer_lives_on_its_heartbeat(
+        self, relay: EngineRelay, echo: tuple[str, int], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(_relay, "SILENCE_S", 2.0)
+        where = relay.to(*echo)
+        assert _ask(where, b"one\n") == b"ONE\n"
+        idle = relay._live_mux()
+        time.sleep(4.0)  # twice the silence allowed: only the heartbeat keeps it
+        assert idle.alive and relay._live_mux() is idle
+        assert _ask(where, b"two\n") == b"TWO\n"
+
+    def test_a_new_vantage_takes_the_next_connections(
+        self, docker: str, echo: tuple[str, int]
+    ) -> None:
+        """As in a restore: etcd runs first and is the vantage, then HAProxy is back."""
+        vantage = ["paws-etcd-0-1"]
+        relay = EngineRelay(docker, lambda: vantage[0])
+        try:
+            where = relay.to(*echo)
+            assert _ask(where, b"one\n") == b"ONE\n"
+            first = relay._live_mux()
+            vantage[0] = "paws-haproxy-1"
+            assert _ask(where, b"two\n") == b"TWO\n"
+            assert relay._live_mux().container == "paws-haproxy-1"
+            assert not first.alive  # it carried nothing any more
+        finally:
+            relay.close()
+
+    def test_a_connection_open_across_a_move_finishes_on_its_multiplexer(
+        self, docker: str, echo: tuple[str, int]
+    ) -> None:
+        vantage = ["paws-etcd-0-1"]
+        relay = EngineRelay(docker, lambda: vantage[0])
+        try:
+            where = relay.to(*echo)
+            with socket.create_connection(where, timeout=10) as early:
+                early.sendall(b"a\n")
+                assert early.recv(65536) == b"A\n"  # it is carried now
+                early.sendall(b"hel")
+                first = relay._live_mux()
+                vantage[0] = "paws-haproxy-1"
+                assert _ask(where, b"two\n") == b"TWO\n"
+                assert first.alive and relay._live_mux() is not first
+                early.sendall(b"lo\n")
+                assert early.recv(65536) == b"HELLO\n"
+            deadline = time.monotonic() + 10
+            while first.alive and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not first.alive  # its last connection ended, and so did it
+        finally:
+            relay.close()
 
     def test_close_ends_listening(self, docker: str, echo: tuple[str, int]) -> None:
         relay = EngineRelay(docker, lambda: "paws-haproxy-1")

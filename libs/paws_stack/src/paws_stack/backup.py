@@ -7,6 +7,10 @@
 - etcd: `etcdctl snapshot save` on one member, checked against its integrity hash.
 - Patroni: its dynamic configuration (the DCS `config` key), for the check after a restore.
 
+In TLS mode every one of those connections is TLS, verified against the local CA (the chain:
+members are reached on their container addresses, which no certificate names); the dump and
+the snapshot are taken inside the member, over its local socket and loopback.
+
 The directory is written as `.<name>.partial` and renamed when complete: a failed or
 interrupted backup leaves nothing that looks like a backup. Secret files are never copied.
 """
@@ -51,11 +55,15 @@ from .probes import Member
 from .reach import member_url
 from .redisdata import bgsave_and_wait, databases, digests
 from .stack import Stack
+from .tls import RUNTIME_DIR
 
 if TYPE_CHECKING:
     import redis
 
 SNAPSHOT_IN_CONTAINER = "/tmp/paws-backup.db"  # noqa: S108 (inside the etcd container only)
+# etcdctl inside a member in TLS mode: its own https listener, verified by the CA copy the
+# entrypoint made (tls.RUNTIME_DIR); the certificate names 127.0.0.1.
+ETCDCTL_TLS = ["--endpoints=https://127.0.0.1:2379", f"--cacert={RUNTIME_DIR}/ca.crt"]
 PG_SOCKET = "/run/postgresql"
 HTTP_TIMEOUT_S = 5.0
 # A dataset written to during the save gets another try; after these, no digest is recorded.
@@ -93,15 +101,21 @@ class Sources:
         return cls(pick("patroni", "leader"), pick("redis", "master"), pick("etcd", None))
 
 
+def url_of(stack: Stack, member: Member, port: int, path: str = "") -> str:
+    """Where this process reaches Patroni's REST API or etcd on `member`: https in TLS mode."""
+    return member_url(stack.reach, member.address, port, path, stack.client_tls.scheme)
+
+
+def members_http(stack: Stack, timeout: float = HTTP_TIMEOUT_S) -> httpx.Client:
+    """A client for `url_of`'s URLs: in TLS mode the CA verifies the members' chain."""
+    return httpx.Client(timeout=timeout, verify=stack.client_tls.http_verify(check_hostname=False))
+
+
 def running_versions(stack: Stack, sources: Sources) -> dict[str, str]:
     """The versions the stack runs, asked of the servers themselves."""
-    with httpx.Client(timeout=HTTP_TIMEOUT_S) as http:
-        node = http.get(
-            member_url(stack.reach, sources.leader.address, ports.PATRONI_REST, "/patroni")
-        ).json()
-        etcd = http.get(
-            member_url(stack.reach, sources.etcd.address, ports.ETCD_CLIENT, "/version")
-        ).json()
+    with members_http(stack) as http:
+        node = http.get(url_of(stack, sources.leader, ports.PATRONI_REST, "/patroni")).json()
+        etcd = http.get(url_of(stack, sources.etcd, ports.ETCD_CLIENT, "/version")).json()
     server = int(node["server_version"])  # e.g. 150010 for 15.10
     info = redis_for_data(stack, sources.master).info("server")
     return {
@@ -122,21 +136,11 @@ def redis_for_data(stack: Stack, member: Member) -> redis.Redis:
         socket_connect_timeout=3,
         # SELECT picks the database of one connection: all commands must go through it.
         single_connection_client=True,
+        **stack.client_tls.redis(check_hostname=False),
     )
 
 
-def require_plain_mode(stack: Stack) -> None:
-    """Backup and restore speak plain text to the members (their https and TLS ports are not
-    wired in yet): refuse a TLS-mode stack before touching anything."""
-    if stack.client_tls.enabled:
-        raise BackupError(
-            f"project {stack.project} runs in TLS mode, which backup and restore do not support",
-            "back up a stack started without --tls (docs/backup.md, 'TLS mode')",
-        )
-
-
 def healthy_sources(stack: Stack) -> Sources:
-    require_plain_mode(stack)
     report = stack.health()
     if not report.healthy:
         raise BackupError(
@@ -209,8 +213,8 @@ def dump_postgres(stack: Stack, leader: Member, directory: Path, version: str) -
 def save_patroni_config(
     stack: Stack, leader: Member, directory: Path, versions: dict[str, str]
 ) -> PatroniPart:
-    url = member_url(stack.reach, leader.address, ports.PATRONI_REST, "/config")
-    config = httpx.get(url, timeout=HTTP_TIMEOUT_S).json()
+    with members_http(stack) as http:
+        config = http.get(url_of(stack, leader, ports.PATRONI_REST, "/config")).json()
     text = json.dumps(config, indent=2, sort_keys=True) + "\n"
     (directory / PATRONI_CONFIG).write_text(text, "utf-8")
     return PatroniPart(
@@ -243,7 +247,8 @@ def save_redis(stack: Stack, master: Member, directory: Path, version: str) -> R
 def _etcdctl(stack: Stack, container: str, argv: list[str]) -> str:
     """etcdctl as root; the password goes on stdin (etcdctl asks for it), never in argv."""
     password = stack.secrets.read("etcd_root_password")
-    command = ["etcdctl", "--user", "root", "--command-timeout=60s", *argv]
+    tls = ETCDCTL_TLS if stack.client_tls.enabled else []
+    command = ["etcdctl", "--user", "root", "--command-timeout=60s", *tls, *argv]
     engine = stack.engine().client_path or "docker"
     done = exec_with_stdin(engine, container, command, (password + "\n").encode())
     if done.returncode != 0:
@@ -273,8 +278,8 @@ def save_etcd(stack: Stack, member: Member, directory: Path, version: str) -> Et
         exec_to_file(client, member.container, ["cat", SNAPSHOT_IN_CONTAINER], target)
     finally:
         exec_output(client, member.container, ["rm", "-f", SNAPSHOT_IN_CONTAINER])
-    with httpx.Client() as http:
-        gateway = Gateway(member_url(stack.reach, member.address, ports.ETCD_CLIENT), http)
+    with members_http(stack) as http:
+        gateway = Gateway(url_of(stack, member, ports.ETCD_CLIENT), http)
         root = gateway.login("root", stack.secrets.read("etcd_root_password"))
         keys = root.count(revision)
     data = target.read_bytes()

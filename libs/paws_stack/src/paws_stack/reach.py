@@ -102,10 +102,12 @@ def _rewritten(url: str, where: Callable[[str, int], tuple[str, int]]) -> str:
     return urlunsplit(parts._replace(netloc=f"{host}:{port}"))
 
 
-def member_url(reach: Reach, address: object, port: int, path: str = "") -> str:
-    """http://<where this process reaches `address`:`port`><path> (backup, restore)."""
+def member_url(
+    reach: Reach, address: object, port: int, path: str = "", scheme: str = "http"
+) -> str:
+    """<scheme>://<where this process reaches `address`:`port`><path> (backup, restore)."""
     host, reached = reach.to(str(address), port)
-    return f"http://{host}:{reached}{path}"
+    return f"{scheme}://{host}:{reached}{path}"
 
 
 def reached_url(reach: Reach, url: str) -> str:

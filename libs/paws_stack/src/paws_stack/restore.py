@@ -14,6 +14,9 @@ of the stack's major versions. Then:
    from before it lacks it) and the roles' passwords are reset from the current secrets; the
    replicas clone the leader, Redis replicas resync;
 5. once healthy, row counts and digests are compared with the manifest.
+
+In TLS mode the same, over TLS verified by the local CA, and etcd re-created with https peer
+URLs. A backup does not depend on the mode it was taken in: the data is the same either way.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from . import ports
 from ._containers import exec_with_stdin, run_oneoff
 from ._lock import locked
 from ._startup import show_services
-from .backup import PG_SOCKET, Sources, backups_root, require_plain_mode, running_versions
+from .backup import PG_SOCKET, Sources, backups_root, members_http, running_versions, url_of
 from .backupformat import (
     ETCD_SNAPSHOT,
     LIST_FIX,
@@ -51,7 +54,6 @@ from .health import HealthReport
 from .monitorrole import MONITOR_ROLE, MONITOR_SECRET, converge_monitor_role
 from .pgdump import unexpected_errors
 from .probes import Member
-from .reach import member_url
 from .redisdata import AOF_BASE, AOF_DIR, AOF_INCR, AOF_MANIFEST, aof_manifest
 from .restorecheck import Check, RestoreReport, check, patroni_check, postgres_checks, redis_checks
 from .stack import Stack
@@ -84,7 +86,6 @@ class CheckedBackup:
 
 def check_backup(stack: Stack, reference: str) -> CheckedBackup:
     """Refuse (BackupRefused) a foreign, malformed, corrupt or other-major backup."""
-    require_plain_mode(stack)
     path = resolve(backups_root(stack), reference)
     manifest = read_manifest(path)
     require_intact(path, manifest)
@@ -148,8 +149,9 @@ def stop_services(stack: Stack) -> None:
     compose.run("stop", "--timeout", "0", *infra)
 
 
-def volume_script(topology: Topology) -> str:
-    """The shell script the one-off container runs over the volumes mounted at /v/<service>.
+def volume_script(topology: Topology, tls: bool = False) -> str:
+    """The shell script the one-off container runs over the volumes mounted at /v/<service>;
+    `tls`: etcd's peers speak https (TLS mode).
 
     >>> print(volume_script(Topology("lite")))  # doctest: +ELLIPSIS
     set -eu
@@ -157,14 +159,15 @@ def volume_script(topology: Topology) -> str:
     rm -rf /v/etcd-0/data
     "$tool" snapshot restore /restore/etcd.db --name etcd-0 ...
     """
-    cluster = topology.compose_env()["PAWS_ETCD_CLUSTER"]
+    cluster = topology.compose_env(tls)["PAWS_ETCD_CLUSTER"]
+    peer = "https" if tls else "http"
     lines = ["set -eu", "tool=etcdutl; command -v etcdutl >/dev/null 2>&1 || tool=etcdctl"]
     for member in topology.services("etcd"):
         lines += [
             f"rm -rf /v/{member}/{ETCD_DATA}",
             f'"$tool" snapshot restore /restore/{ETCD_SNAPSHOT} --name {member}'
             f" --initial-cluster {cluster} --initial-cluster-token {ETCD_CLUSTER_TOKEN}"
-            f" --initial-advertise-peer-urls http://{member}:2380"
+            f" --initial-advertise-peer-urls {peer}://{member}:2380"
             f" --data-dir /v/{member}/{ETCD_DATA}",
             f"chown -R etcd:etcd /v/{member}",
         ]
@@ -203,7 +206,13 @@ def prepare_volumes(stack: Stack, backup: CheckedBackup) -> None:
         f"restore/{AOF_MANIFEST}": aof_manifest().encode(),
     }
     run_oneoff(
-        client, image, name, volumes, volume_script(topology), files, {ONEOFF_LABEL: stack.project}
+        client,
+        image,
+        name,
+        volumes,
+        volume_script(topology, stack.client_tls.enabled),
+        files,
+        {ONEOFF_LABEL: stack.project},
     )
 
 
@@ -228,7 +237,7 @@ def _healthy_etcd(stack: Stack, http: httpx.Client) -> Member | None:
     members = _members(stack, "etcd")
     if len(members) != stack.topology.count("etcd"):
         return None
-    urls = [member_url(stack.reach, m.address, ports.ETCD_CLIENT, "/health") for m in members]
+    urls = [url_of(stack, m, ports.ETCD_CLIENT, "/health") for m in members]
     try:
         ok = all(http.get(url).json().get("health") == "true" for url in urls)
     except (httpx.HTTPError, ValueError):
@@ -239,9 +248,9 @@ def _healthy_etcd(stack: Stack, http: httpx.Client) -> Member | None:
 def start_etcd(stack: Stack, manifest: Manifest, deadline: float) -> Check:
     """Start the restored etcd cluster, count its keys, remove Patroni's old cluster state."""
     stack.compose().run("start", *stack.topology.services("etcd"))
-    with httpx.Client(timeout=2) as http:
+    with members_http(stack, timeout=2) as http:
         member = _wait("etcd", deadline, lambda: _healthy_etcd(stack, http))
-        gateway = Gateway(member_url(stack.reach, member.address, ports.ETCD_CLIENT), http)
+        gateway = Gateway(url_of(stack, member, ports.ETCD_CLIENT), http)
         counted = check("etcd", "keys", manifest.etcd.keys, gateway.count())
         scope = manifest.patroni.scope
         for key in patroni_state_keys(gateway.keys(f"/service/{scope}/"), scope):
@@ -252,7 +261,7 @@ def start_etcd(stack: Stack, manifest: Manifest, deadline: float) -> Check:
 def _new_leader(stack: Stack, http: httpx.Client) -> Member | None:
     for member in _members(stack, "patroni"):
         try:
-            url = member_url(stack.reach, member.address, ports.PATRONI_REST, "/primary")
+            url = url_of(stack, member, ports.PATRONI_REST, "/primary")
             if http.get(url).status_code == 200:
                 return member
         except httpx.HTTPError:
@@ -264,7 +273,7 @@ def start_stack(stack: Stack, backup: CheckedBackup, deadline: float) -> HealthR
     """compose up; meanwhile the dump goes into the new leader as soon as it leads."""
     process = stack.compose().popen("up", "--detach", "--remove-orphans", "--no-build")
     try:
-        with httpx.Client(timeout=2) as http:
+        with members_http(stack, timeout=2) as http:
             leader = _wait("a PostgreSQL leader", deadline, lambda: _new_leader(stack, http))
         stack.progress.message(f"loading the dump into {leader.service}")
         load_dump(stack, leader, backup.path / POSTGRES_DUMP)
@@ -318,6 +327,7 @@ def reset_passwords(stack: Stack, leader: Member) -> None:
         password=stack.secrets.read("pg_superuser_password"),
         connect_timeout=5,
         autocommit=True,
+        **stack.client_tls.pg(check_hostname=False),
     ) as connection:
         for change in converge_monitor_role(connection, stack.secrets.read(MONITOR_SECRET)):
             stack.progress.message(change.describe())

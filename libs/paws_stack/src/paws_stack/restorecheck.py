@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import BaseModel
 
 from . import ports
-from .backup import redis_for_data
+from .backup import members_http, redis_for_data, url_of
 from .backupformat import Manifest, canonical_sha256
 from .pgdump import SESSION_SETTINGS, copy_statement, rows_digest
 from .probes import Member
-from .reach import member_url
 from .redisdata import databases, digests
 from .stack import Stack
 
@@ -70,6 +68,7 @@ def _connect(stack: Stack, leader: Member, database: str) -> psycopg.Connection[
         password=stack.secrets.read("pg_superuser_password"),
         connect_timeout=5,
         autocommit=True,
+        **stack.client_tls.pg(check_hostname=False),
     )
 
 
@@ -102,8 +101,8 @@ def postgres_checks(stack: Stack, leader: Member, manifest: Manifest) -> list[Ch
 
 
 def patroni_check(stack: Stack, leader: Member, manifest: Manifest) -> Check:
-    url = member_url(stack.reach, leader.address, ports.PATRONI_REST, "/config")
-    config = httpx.get(url, timeout=5).json()
+    with members_http(stack) as http:
+        config = http.get(url_of(stack, leader, ports.PATRONI_REST, "/config")).json()
     return check(
         "patroni",
         "DCS configuration sha256",
