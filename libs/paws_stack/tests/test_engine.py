@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import pytest
 from _fakes import USABLE_ENGINE
 from _fakes import engine as info
 
-from paws_stack import engine
+from paws_stack import engine, podman
 from paws_stack.engine import CommandResult, HostPlatform
 from paws_stack.errors import ComposeUnavailable, DaemonNotRunning, EngineNotFound
 
@@ -50,6 +51,30 @@ def docker_host(
 
 
 BASE = USABLE_ENGINE
+
+
+def detect_on(host: FakeHost, **options: object) -> engine.EngineInfo:
+    return engine.detect_engine(host.which, host.run, **options)  # type: ignore[arg-type]
+PODMAN_JSON = '{"Client":{"Version":"4.3.1"},"Server":{"Version":"4.3.1"}}'
+PODMAN_DOWN = "Cannot connect to Podman. Please verify your connection to the Linux system"
+
+
+def podman_host(
+    *, service: bool = True, standalone: bool = False, url: str | None = None
+) -> FakeHost:
+    """A host with podman's CLI (and Compose v2 standalone, if asked) but no docker client."""
+    url = url or f"unix://{podman.default_socket(environ={})}"
+    binaries = {"podman": "/usr/bin/podman"}
+    version = f"/usr/bin/podman --remote --url {url} version --format {{{{json .}}}}"
+    outputs = {
+        version: CommandResult(0, PODMAN_JSON, "")
+        if service
+        else CommandResult(125, "", f"Error: {PODMAN_DOWN}\n")
+    }
+    if standalone:
+        binaries["docker-compose"] = "/usr/bin/docker-compose"
+        outputs["docker-compose version"] = CommandResult(0, "Docker Compose version v2.26.1", "")
+    return FakeHost(binaries, outputs)
 
 
 DEBIAN = HostPlatform("debian", "debian", "12", "bookworm")
@@ -140,25 +165,55 @@ class TestDetectEngine:
         assert "Cannot connect" in found.daemon_error
 
     def test_podman_when_docker_is_absent(self) -> None:
-        """podman is detected when there is no docker client."""
-        host = FakeHost(
-            {"podman": "/usr/bin/podman"},
-            {"/usr/bin/podman version --format {{json .}}": CommandResult(0, RUNNING_JSON, "")},
-        )
-        assert engine.detect_engine(host.which, host.run).kind == "podman"
+        """podman is detected when there is no docker client, and asked through its service."""
+        host = podman_host()
+        found = engine.detect_engine(host.which, host.run, environ={})
+        assert found.kind == "podman" and found.daemon_running
+        assert found.server_version == "4.3.1"
+        assert found.docker_host == f"unix://{podman.default_socket(environ={})}"
 
-    def test_local_podman_without_server_part_counts_as_running(self) -> None:
-        """Daemonless podman prints only a client part; a zero exit means it works."""
-        host = FakeHost(
-            {"podman": "/usr/bin/podman"},
-            {
-                "/usr/bin/podman version --format {{json .}}": CommandResult(
-                    0, '{"Client":{"Version":"4.9.3"}}', ""
-                )
-            },
-        )
-        found = engine.detect_engine(host.which, host.run)
-        assert found.daemon_running and found.server_version == "4.9.3"
+    def test_podman_without_its_service_is_not_running(self) -> None:
+        """A podman CLI alone is no engine for compose: without the API service, it is down."""
+        found = detect_on(podman_host(service=False), environ={})
+        assert found.kind == "podman" and not found.daemon_running
+        assert "Cannot connect to Podman" in found.daemon_error
+
+    def test_podman_uses_docker_compose_never_podman_compose(self) -> None:
+        """Compose v2 drives Podman's API; `podman compose` may run podman-compose."""
+        found = detect_on(podman_host(standalone=True), environ={})
+        assert found.compose_argv == ("docker-compose",) and found.compose_ok
+
+    def test_users_docker_host_is_podmans_address(self) -> None:
+        """A DOCKER_HOST the user set (a podman machine, say) is where podman is asked."""
+        url = "unix:///home/dev/.local/share/containers/podman/machine/podman.sock"
+        host = podman_host(url=url)
+        found = engine.detect_engine(host.which, host.run, environ={"DOCKER_HOST": url})
+        assert found.daemon_running and found.docker_host == url
+
+    def test_choice_podman_skips_docker(self) -> None:
+        """PAWS_ENGINE=podman takes podman even where a docker client is installed."""
+        host = podman_host()
+        host.binaries["docker"] = "/usr/bin/docker"
+        host.outputs["docker compose version"] = CommandResult(0, "Docker Compose v2.26.1", "")
+        found = engine.detect_engine(host.which, host.run, choice="podman", environ={})
+        assert found.kind == "podman" and found.compose_argv == ("docker", "compose")
+        assert engine.detect_engine(host.which, host.run, environ={}).kind == "docker"
+
+    def test_choice_docker_never_falls_back_to_podman(self) -> None:
+        """PAWS_ENGINE=docker on a podman-only host finds no engine, and says which is missing."""
+        found = detect_on(podman_host(), choice="docker", environ={})
+        assert found.kind is None
+        with pytest.raises(EngineNotFound, match="PAWS_ENGINE=docker, but docker"):
+            engine.require_engine(found, DEBIAN, choice="docker")
+
+    def test_docker_clients_are_pointed_at_podman(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Podman's DOCKER_HOST reaches this process's SDK and the CLIs it starts."""
+        monkeypatch.delenv("DOCKER_HOST", raising=False)
+        engine.point_clients_at(info(kind="podman", docker_host="unix:///run/podman/podman.sock"))
+        assert os.environ["DOCKER_HOST"] == "unix:///run/podman/podman.sock"
+        monkeypatch.delenv("DOCKER_HOST")
+        engine.point_clients_at(info())
+        assert "DOCKER_HOST" not in os.environ
 
     def test_runs_on_this_host(self) -> None:
         """Real detection never raises, whatever this machine has."""

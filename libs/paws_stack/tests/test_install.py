@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from _fakes import USABLE_ENGINE, engine
 
-from paws_stack import _debian, install
+from paws_stack import _composeinstall, _debian, install
 from paws_stack.engine import CommandResult, EngineInfo, HostPlatform
 from paws_stack.errors import EngineNotFound, InstallError
 from paws_stack.install import Context, HostState
@@ -39,6 +39,10 @@ DAEMON_DOWN = engine(server_version=None, daemon_running=False, daemon_error="Ca
 BARE_CLIENT = engine(
     server_version=None, daemon_running=False, compose_argv=(), compose_version=None
 )
+PODMAN_DOWN = engine(
+    kind="podman", client_path="/usr/bin/podman", server_version=None, daemon_running=False
+)
+NOTHING = EngineInfo(None, None, None, None, (), None, False)
 
 
 def host(
@@ -102,9 +106,24 @@ class TestPlanSteps:
         denied = engine(daemon_running=False, daemon_error="permission denied")
         assert install.plan_steps(denied, host()) == []
 
-    def test_podman_is_left_alone(self) -> None:
-        """We do not install docker next to a podman setup."""
-        assert install.plan_steps(engine(kind="podman", daemon_running=False), host()) == []
+    def test_podman_gets_its_service_not_docker(self) -> None:
+        """A podman whose API service is down gets the service started, and no docker."""
+        assert install.plan_steps(PODMAN_DOWN, host(dockerd=None)) == ["start-daemon"]
+
+    def test_podman_asked_for_and_absent_is_installed(self) -> None:
+        """PAWS_ENGINE=podman on a host without it: podman, compose and its service."""
+        steps = install.plan_steps(NOTHING, host(dockerd=None), choice="podman")
+        assert steps == ["install-engine", "install-compose", "start-daemon"]
+        assert install.engine_kind(NOTHING, "podman") == "podman"
+        assert install.engine_kind(NOTHING, "auto") == "docker"
+
+    def test_podman_service_needs_no_root(self) -> None:
+        """A user may start a rootless Podman service; installing packages still needs root."""
+        install.check_privilege(["start-daemon"], host(privilege="none"), "podman")
+        with pytest.raises(InstallError, match="install Podman"):
+            install.check_privilege(
+                ["install-engine", "start-daemon"], host(privilege="none"), "podman"
+            )
 
 
 class TestConsent:
@@ -200,6 +219,16 @@ class TestAptCommands:
             "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io iptables",
         ]
 
+    def test_podman_install_leaves_rootless_extras_out(self) -> None:
+        """Podman's packages install without its recommends (rootless helpers, buildah)."""
+        runner = Recorder()
+        ctx = context(host(), runner)
+        ctx.kind = "podman"
+        install.install_engine(ctx)
+        assert runner.calls[-1].endswith(
+            "apt-get install -y -q --no-install-recommends podman netavark aardvark-dns catatonit"
+        )
+
     def test_apt_update_runs_once(self) -> None:
         """Two apt steps in one run share one apt-get update."""
         runner = Recorder()
@@ -230,7 +259,7 @@ class TestAptCommands:
     )
     def test_parse_apt_candidate(self, text: str, expected: str | None) -> None:
         """`Candidate:` is read; "(none)" and unknown packages give None."""
-        assert install.parse_apt_candidate(text) == expected
+        assert _composeinstall.parse_apt_candidate(text) == expected
 
     @pytest.mark.parametrize(
         ("candidates", "chosen"),
@@ -252,7 +281,7 @@ class TestAptCommands:
         self, candidates: dict[str, str | None], chosen: str | None
     ) -> None:
         """Docker's plugin, then Ubuntu's v2, then Debian 13's; Debian 12's v1 is never chosen."""
-        assert install.pick_compose_package(candidates) == chosen
+        assert _composeinstall.pick_compose_package(candidates) == chosen
 
 
 class TestInstallCompose:
@@ -338,6 +367,33 @@ class TestStartDaemon:
         ctx.log_dir = tmp_path
         install.start_daemon(ctx)
         assert launched == [tmp_path / "paws-dockerd.log"]
+
+    def test_podman_service_is_launched_with_its_conf(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without systemd, Podman's service is launched with paws' containers.conf beside its
+        log in log_dir, and waited for through detection."""
+        launched: list[tuple[str, Path, Path]] = []
+
+        def fake_launch(url: str, conf: Path, log: Path) -> FakeProcess:
+            launched.append((url, conf, log))
+            return FakeProcess()
+
+        monkeypatch.setattr(install.podman, "launch_service", fake_launch)
+        monkeypatch.setenv("DOCKER_HOST", "unix:///run/podman/podman.sock")
+        ctx = context(host(), Recorder(), PODMAN_DOWN, PODMAN_DOWN, engine(kind="podman"))
+        ctx.kind, ctx.log_dir = "podman", tmp_path
+        install.start_daemon(ctx)
+        conf, log = tmp_path / "podman-containers.conf", tmp_path / "paws-podman.log"
+        assert launched == [("unix:///run/podman/podman.sock", conf, log)]
+
+    def test_systemd_host_starts_podmans_socket(self) -> None:
+        """Under systemd, Podman's socket unit is started."""
+        runner = Recorder()
+        ctx = context(host(systemd=True), runner, PODMAN_DOWN, engine(kind="podman"))
+        ctx.kind = "podman"
+        install.start_daemon(ctx)
+        assert runner.calls[0].endswith("systemctl start podman.socket")
 
     def test_root_logs_under_var_log(self) -> None:
         """As root with no log_dir the log goes to /var/log/paws-dockerd.log."""

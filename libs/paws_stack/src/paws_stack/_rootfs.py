@@ -194,7 +194,8 @@ def _import(rootfs: Path, tag: str, report: Report) -> None:
     changes = [arg for env in IMAGE_ENV for arg in ("--change", f"ENV {env}")]
     tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
     result = subprocess.run(
-        ["docker", "import", *changes, "-", tag],
+        # Podman's CLI takes the same arguments, where it is the engine and docker is absent.
+        [shutil.which("docker") or "podman", "import", *changes, "-", tag],
         stdin=tar.stdout,
         capture_output=True,
         text=True,

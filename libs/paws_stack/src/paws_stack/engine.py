@@ -7,21 +7,24 @@ description into the one error a user can act on, with a remediation for their O
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
-from . import _debian
+from . import _debian, podman
 from .errors import ComposeUnavailable, DaemonNotRunning, EngineNotFound
 
 EngineKind = Literal["docker", "podman"]
+# PAWS_ENGINE: `auto` takes docker where its client is installed, else podman.
+EngineChoice = Literal["auto", "docker", "podman"]
 OsKind = Literal["debian", "ubuntu", "macos", "wsl", "linux", "other"]
 
 MIN_COMPOSE = Version("2.20")
@@ -112,6 +115,9 @@ class EngineInfo:
     compose_version: str | None
     daemon_running: bool
     daemon_error: str = ""
+    # The DOCKER_HOST that the docker SDK, CLI and compose need for this engine (Podman's API
+    # socket); None: their own default (DOCKER_HOST, the context, /var/run/docker.sock).
+    docker_host: str | None = None
 
     @property
     def compose_ok(self) -> bool:
@@ -163,29 +169,31 @@ def parse_version_json(output: str) -> tuple[str | None, str | None]:
     return client, server
 
 
-def _find_client(which: Which) -> tuple[EngineKind, str] | None:
+def _find_client(which: Which, choice: EngineChoice) -> tuple[EngineKind, str] | None:
     # Docker first: the stack is written for it; podman only where docker is absent.
-    for kind in ("docker", "podman"):
+    kinds: tuple[EngineKind, ...] = ("docker", "podman") if choice == "auto" else (choice,)
+    for kind in kinds:
         path = which(kind)
         if path:
             return kind, path
     return None
 
 
-def _compose_candidates(client: str, which: Which) -> list[tuple[str, ...]]:
+def _compose_candidates(which: Which) -> list[tuple[str, ...]]:
     # The CLI plugin (`docker compose`) first; a standalone v2 `docker-compose` binary next,
-    # which is what some distributions ship instead of the plugin.
+    # which is what some distributions ship instead of the plugin. Podman uses them too,
+    # through its API socket: never `podman compose`, which may run podman-compose.
     # Names, not paths, so commands shown to users read as they would type them.
-    candidates: list[tuple[str, ...]] = [(Path(client).name, "compose")]
+    candidates: list[tuple[str, ...]] = [("docker", "compose")] if which("docker") else []
     if which("docker-compose"):
         candidates.append(("docker-compose",))
     return candidates
 
 
-def detect_compose(client: str, which: Which, run: Runner) -> tuple[tuple[str, ...], str | None]:
+def detect_compose(which: Which, run: Runner) -> tuple[tuple[str, ...], str | None]:
     """(argv, version) of the best compose found; ((), None) when there is none."""
     fallback: tuple[tuple[str, ...], str | None] = ((), None)
-    for argv in _compose_candidates(client, which):
+    for argv in _compose_candidates(which):
         result = run([*argv, "version"], PROBE_TIMEOUT)
         version = parse_compose_version(result.stdout) if result.returncode == 0 else None
         if version is None:
@@ -203,24 +211,43 @@ def _daemon_error(kind: EngineKind, result: CommandResult) -> str:
     return lines[-1] if lines else f"`{kind} version` exited {result.returncode}"
 
 
-def detect_engine(which: Which = shutil.which, run: Runner = run_command) -> EngineInfo:
-    """Describe the engine on this host; never raises."""
-    found = _find_client(which)
+def _version_argv(kind: EngineKind, client: str, docker_host: str | None) -> list[str]:
+    # Podman's own CLI needs no service; asked as a remote client, it answers only through one,
+    # which is what compose and the SDK will use.
+    remote = ["--remote", "--url", docker_host] if kind == "podman" and docker_host else []
+    return [client, *remote, "version", "--format", "{{json .}}"]
+
+
+def detect_engine(
+    which: Which = shutil.which,
+    run: Runner = run_command,
+    *,
+    choice: EngineChoice = "auto",
+    environ: Mapping[str, str] = os.environ,
+) -> EngineInfo:
+    """Describe the engine on this host (`choice` as PAWS_ENGINE); never raises."""
+    found = _find_client(which, choice)
     if found is None:
         return EngineInfo(None, None, None, None, (), None, False)
     kind, client = found
-    result = run([client, "version", "--format", "{{json .}}"], PROBE_TIMEOUT)
+    docker_host = podman.docker_host(environ) if kind == "podman" else None
+    result = run(_version_argv(kind, client, docker_host), PROBE_TIMEOUT)
     client_version, server_version = parse_version_json(result.stdout)
     # `version` exits non-zero when the daemon does not answer but still prints the client part.
     running = result.returncode == 0 and server_version is not None
-    if kind == "podman" and result.returncode == 0:
-        # Local podman has no daemon and prints no Server part: the client is the engine.
-        running, server_version = True, server_version or client_version
     error = "" if running else _daemon_error(kind, result)
-    compose_argv, compose_version = detect_compose(client, which, run)
+    compose_argv, compose_version = detect_compose(which, run)
     return EngineInfo(
-        kind, client, client_version, server_version, compose_argv, compose_version, running, error
-    )
+        kind, client, client_version, server_version, compose_argv, compose_version, running,
+        error, docker_host,
+    )  # fmt: skip
+
+
+def point_clients_at(info: EngineInfo) -> None:
+    """Export the engine's DOCKER_HOST, when it needs one, to this process: the docker SDK reads
+    it, and the compose and docker CLI processes paws starts inherit it."""
+    if info.docker_host is not None:
+        os.environ["DOCKER_HOST"] = info.docker_host
 
 
 # --- remediation --------------------------------------------------------------------------------
@@ -258,7 +285,11 @@ _COMPOSE_FIX: dict[OsKind, str] = {
     "other": "install Docker Compose v2: https://docs.docker.com/compose/install/",
 }
 
-_PODMAN_DAEMON_FIX = "start the podman API service: systemctl --user start podman.socket"
+_PODMAN_DAEMON_FIX = (
+    f"{SETUP_HINT} (it starts `podman system service`), or: systemctl --user start podman.socket"
+)
+_PODMAN_APT_FIX = f"{SETUP_HINT}, or: sudo apt-get install -y {' '.join(podman.PACKAGES)}"
+_PODMAN_FIX = "install Podman 4 or later: https://podman.io/docs/installation"
 _SOCKET_PERMISSION_FIX = (
     "allow your user to reach the daemon: sudo usermod -aG docker $USER, then log in again"
 )
@@ -290,14 +321,29 @@ def _compose_problem(info: EngineInfo) -> str:
     return f"{found} is version {info.compose_version}; paws needs compose v2 >= {MIN_COMPOSE}"
 
 
-def require_engine(info: EngineInfo, platform: HostPlatform | None = None) -> EngineInfo:
-    """Return `info` when client, daemon and compose are usable; else raise the matching error."""
-    host = platform or detect_platform()
-    if info.client_path is None:
-        raise EngineNotFound(
+def _engine_missing(choice: EngineChoice, host: HostPlatform) -> EngineNotFound:
+    if choice == "auto":
+        return EngineNotFound(
             "no container engine found (neither docker nor podman is on PATH)",
             engine_remediation(host),
         )
+    if choice == "docker":
+        fix = engine_remediation(host)
+    else:
+        fix = _PODMAN_APT_FIX if host.apt_based else _PODMAN_FIX
+    return EngineNotFound(
+        f"PAWS_ENGINE={choice}, but {choice} is not on PATH",
+        f"{fix}; or unset PAWS_ENGINE to use the engine that is installed",
+    )
+
+
+def require_engine(
+    info: EngineInfo, platform: HostPlatform | None = None, choice: EngineChoice = "auto"
+) -> EngineInfo:
+    """Return `info` when client, daemon and compose are usable; else raise the matching error."""
+    host = platform or detect_platform()
+    if info.client_path is None:
+        raise _engine_missing(choice, host)
     if not info.daemon_running:
         detail = f": {info.daemon_error}" if info.daemon_error else ""
         raise DaemonNotRunning(

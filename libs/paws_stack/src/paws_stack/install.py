@@ -7,28 +7,31 @@ each step (install the engine, install compose v2, start the daemon) and check a
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
-from . import _debian
+from . import podman
+from ._composeinstall import install_compose
 from .engine import (
     MIN_COMPOSE,
+    EngineChoice,
     EngineInfo,
+    EngineKind,
     HostPlatform,
     Runner,
     detect_engine,
     detect_platform,
     engine_remediation,
-    parse_version,
     require_engine,
     run_command,
 )
@@ -38,21 +41,28 @@ Privilege = Literal["root", "sudo", "none"]
 Step = Literal["install-engine", "install-compose", "start-daemon"]
 Log = Callable[[str], None]
 
-STEP_TEXT: dict[Step, str] = {
-    "install-engine": "install the Docker engine (apt-get install docker.io iptables)",
-    "install-compose": f"install Docker Compose v2 (>= {MIN_COMPOSE})",
-    "start-daemon": "start the Docker daemon",
+ENGINE_PACKAGES: dict[EngineKind, tuple[str, ...]] = {
+    "docker": ("docker.io", "iptables"),
+    "podman": podman.PACKAGES,
 }
-ENGINE_PACKAGES = ("docker.io", "iptables")
-# Tried in order through the host's apt; each must offer at least MIN_COMPOSE, which skips
-# Debian 12's own docker-compose (the dead Python v1, 1.29).
-COMPOSE_APT_PACKAGES = (
-    "docker-compose-plugin",  # Docker's own repository, when the admin configured it
-    "docker-compose-v2",  # Ubuntu
-    "docker-compose",  # Debian 13 and later
-)
-# Debian 13's docker-compose is a static Go binary needing only libc6 >= 2.34: it installs on 12.
-COMPOSE_FALLBACK_SUITE = "trixie"
+# (what is installed, what is started), as a plan names them.
+_ENGINE_WORDS: dict[EngineKind, tuple[str, str]] = {
+    "docker": ("the Docker engine", "the Docker daemon"),
+    "podman": ("Podman", "Podman's API service (podman system service)"),
+}
+
+
+def _step_texts(kind: EngineKind) -> dict[Step, str]:
+    engine, daemon = _ENGINE_WORDS[kind]
+    return {
+        "install-engine": f"install {engine} (apt-get install {' '.join(ENGINE_PACKAGES[kind])})",
+        # Podman too: paws drives its API with Compose v2 (podman.py says why).
+        "install-compose": f"install Docker Compose v2 (>= {MIN_COMPOSE})",
+        "start-daemon": f"start {daemon}",
+    }
+
+
+STEP_TEXT = {kind: _step_texts(kind) for kind in _ENGINE_WORDS}
 APT_TIMEOUT = 900.0
 DAEMON_TIMEOUT = 60.0
 DOCKERD_LOG = "paws-dockerd.log"
@@ -100,15 +110,24 @@ def detect_host(run: Runner = run_command) -> HostState:
 # --- planning -----------------------------------------------------------------------------------
 
 
-def plan_steps(info: EngineInfo, host: HostState) -> list[Step]:
+def engine_kind(info: EngineInfo, choice: EngineChoice) -> EngineKind:
+    """The engine setup makes usable: the one found, else the one asked for (docker for auto)."""
+    return info.kind or ("podman" if choice == "podman" else "docker")
+
+
+def plan_steps(info: EngineInfo, host: HostState, choice: EngineChoice = "auto") -> list[Step]:
     """The steps that would make the engine usable; [] when none apply (or we may not act here)."""
-    if info.ready or not host.platform.apt_based or info.kind == "podman":
+    if info.ready or not host.platform.apt_based:
         return []
     if "permission denied" in info.daemon_error.lower():
         return []  # the daemon runs; the user lacks access, which installing cannot fix
     steps: list[Step] = []
-    # A bare docker client (no dockerd) is common: the engine counts as missing then.
-    if not info.daemon_running and host.dockerd_path is None:
+    if engine_kind(info, choice) == "podman":
+        missing = info.client_path is None
+    else:
+        # A bare docker client (no dockerd) is common: the engine counts as missing then.
+        missing = not info.daemon_running and host.dockerd_path is None
+    if missing:
         steps.append("install-engine")
     if not info.compose_ok:
         steps.append("install-compose")
@@ -117,10 +136,15 @@ def plan_steps(info: EngineInfo, host: HostState) -> list[Step]:
     return steps
 
 
-def check_privilege(steps: list[Step], host: HostState) -> None:
-    """Raise when steps are needed but we can neither be root nor use passwordless sudo."""
-    if steps and host.privilege == "none":
-        todo = "; ".join(STEP_TEXT[step] for step in steps)
+def _needs_root(steps: list[Step], kind: EngineKind) -> bool:
+    # Podman's service runs as whoever starts it (rootless for a user); dockerd needs root.
+    return any(step != "start-daemon" or kind == "docker" for step in steps)
+
+
+def check_privilege(steps: list[Step], host: HostState, kind: EngineKind = "docker") -> None:
+    """Raise when steps need root but we can neither be root nor use passwordless sudo."""
+    if _needs_root(steps, kind) and host.privilege == "none":
+        todo = "; ".join(STEP_TEXT[kind][step] for step in steps)
         raise InstallError(
             f"setup needs to {todo}, but runs neither as root nor with passwordless sudo",
             f"re-run as root (sudo paws-stack setup --yes), or yourself: "
@@ -143,11 +167,12 @@ def get_consent(
     ci: bool,
     interactive: bool,
     ask: Callable[[str], bool] = ask_yes_no,
+    kind: EngineKind = "docker",
 ) -> None:
     """Return when we may change the host; raise InstallError when we may not."""
     if assume_yes or ci:
         return
-    todo = "; ".join(STEP_TEXT[step] for step in steps)
+    todo = "; ".join(STEP_TEXT[kind][step] for step in steps)
     if not interactive:
         raise InstallError(
             f"setup needs to {todo}, and will not do so without asking (no terminal)",
@@ -167,6 +192,7 @@ class Context:
     host: HostState
     log: Log
     run: Runner = run_command
+    kind: EngineKind = "docker"
     log_dir: Path | None = None
     work_dir: Path | None = None
     detect: Callable[[], EngineInfo] = detect_engine
@@ -196,86 +222,13 @@ class Context:
 
 
 def install_engine(ctx: Context) -> None:
-    """apt-get install docker.io and iptables (on Debian 12: Engine 20.10, containerd, runc)."""
+    """apt-get install the engine: docker.io and iptables (on Debian 12: Engine 20.10,
+    containerd, runc), or Podman with netavark, without the rootless extras it recommends."""
+    packages = ENGINE_PACKAGES[ctx.kind]
+    lean = ["--no-install-recommends"] if ctx.kind == "podman" else []
     ctx.apt_update()
-    ctx.log(f"setup: apt-get install {' '.join(ENGINE_PACKAGES)}")
-    ctx.as_root(["apt-get", "install", "-y", "-q", *ENGINE_PACKAGES], "installing the engine")
-
-
-def parse_apt_candidate(policy_output: str) -> str | None:
-    """The `Candidate:` version of `apt-cache policy` output; None for "(none)" or no package.
-
-    >>> parse_apt_candidate("docker-compose:\\n  Installed: (none)\\n  Candidate: 1.29.2-3\\n")
-    '1.29.2-3'
-    """
-    for line in policy_output.splitlines():
-        key, _, value = line.strip().partition(":")
-        if key == "Candidate":
-            value = value.strip()
-            return None if value in ("", "(none)") else value
-    return None
-
-
-def pick_compose_package(candidates: dict[str, str | None]) -> str | None:
-    """First package of COMPOSE_APT_PACKAGES whose candidate version is at least MIN_COMPOSE."""
-    for package in COMPOSE_APT_PACKAGES:
-        version = parse_version(candidates.get(package))
-        if version is not None and version >= MIN_COMPOSE:
-            return package
-    return None
-
-
-def _apt_candidates(ctx: Context) -> dict[str, str | None]:
-    result = ctx.run(["apt-cache", "policy", *COMPOSE_APT_PACKAGES], 60.0)
-    # apt-cache prints one "name:" block per known package; unknown ones are simply absent.
-    blocks: dict[str, str | None] = {}
-    current: list[str] = []
-    for line in [*result.stdout.splitlines(), "end:"]:
-        if line and not line[0].isspace() and line.endswith(":"):
-            if current:
-                blocks[current[0].rstrip(":")] = parse_apt_candidate("\n".join(current))
-            current = [line]
-        elif current:
-            current.append(line)
-    return blocks
-
-
-@contextlib.contextmanager
-def _download_dir(ctx: Context) -> Iterator[Path]:
-    if ctx.work_dir is not None:
-        yield ctx.work_dir / "debs"
-        return
-    with tempfile.TemporaryDirectory(prefix="paws-debs-") as tmp:
-        yield Path(tmp)
-
-
-def _install_compose_from_suite(ctx: Context) -> None:
-    suite = COMPOSE_FALLBACK_SUITE
-    ctx.log(f"setup: downloading docker-compose from Debian {suite}")
-    with _download_dir(ctx) as dest:
-        debs = _debian.download_debs(["docker-compose"], suite, dest)
-        ctx.log(f"setup: installing {debs[0].name}")
-        # apt-get (not dpkg -i) installs a local .deb too, and refuses cleanly instead of
-        # leaving a half-configured package when a dependency cannot be met.
-        ctx.as_root(["apt-get", "install", "-y", "-q", str(debs[0])], "installing docker-compose")
-
-
-def install_compose(ctx: Context) -> None:
-    """Install compose v2 from the host's apt when it has one, else Debian 13's on Debian."""
-    ctx.apt_update()
-    package = pick_compose_package(_apt_candidates(ctx))
-    if package is not None:
-        ctx.log(f"setup: apt-get install {package}")
-        ctx.as_root(["apt-get", "install", "-y", "-q", package], f"installing {package}")
-    elif ctx.host.platform.kind == "debian":
-        _install_compose_from_suite(ctx)
-    else:
-        raise InstallError(
-            f"no apt package offers Docker Compose >= {MIN_COMPOSE} "
-            f"(tried {', '.join(COMPOSE_APT_PACKAGES)})",
-            "install the compose plugin from Docker's repository: "
-            "https://docs.docker.com/compose/install/linux/",
-        )
+    ctx.log(f"setup: apt-get install {' '.join(packages)}")
+    ctx.as_root(["apt-get", "install", "-y", "-q", *lean, *packages], "installing the engine")
 
 
 def dockerd_log_path(ctx: Context) -> Path:
@@ -314,17 +267,19 @@ def wait_for_daemon(
     timeout: float = DAEMON_TIMEOUT,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Poll `docker info` until it answers; raise InstallError naming the wait and its timeout."""
+    """Poll the engine until it answers (`docker info`; Podman's service through detection);
+    raise InstallError naming the wait and its timeout."""
     where = f"; see {log_path}" if log_path else ""
+    daemon, asked, probe = _DAEMON_PROBES[ctx.kind]
 
     def answers() -> bool:
         if process is not None and process.poll() is not None:
             raise InstallError(
-                f"dockerd exited with code {process.returncode}: "
+                f"{daemon} exited with code {process.returncode}: "
                 f"{_log_tail(log_path) if log_path else ''}",
                 f"read the daemon's log{where}",
             )
-        return ctx.run(["docker", "info", "--format", "{{.ServerVersion}}"], 5.0).returncode == 0
+        return probe(ctx)
 
     retrying = Retrying(
         stop=stop_after_delay(timeout),
@@ -336,14 +291,43 @@ def wait_for_daemon(
         retrying(answers)
     except RetryError:
         raise InstallError(
-            f"the Docker daemon did not answer `docker info` within {timeout:g} s",
+            f"{daemon} did not answer {asked} within {timeout:g} s",
             f"read the daemon's log{where}",
         ) from None
+
+
+def _docker_answers(ctx: Context) -> bool:
+    return ctx.run(["docker", "info", "--format", "{{.ServerVersion}}"], 5.0).returncode == 0
+
+
+# The daemon's name, what asking it means, and the question.
+_DAEMON_PROBES: dict[EngineKind, tuple[str, str, Callable[[Context], bool]]] = {
+    "docker": ("dockerd", "`docker info`", _docker_answers),
+    "podman": ("podman system service", "`podman --remote version`",
+               lambda ctx: ctx.detect().daemon_running),
+}  # fmt: skip
+
+
+def start_podman_service(ctx: Context) -> None:
+    """Start Podman's API service: its socket unit under systemd, else a detached service."""
+    if ctx.host.systemd:
+        ctx.log("setup: systemctl start podman.socket")
+        ctx.as_root(["systemctl", "start", "podman.socket"], "starting podman.socket", 120.0)
+        wait_for_daemon(ctx, None)
+        return
+    url = podman.docker_host()
+    log_path = dockerd_log_path(ctx).with_name(podman.SERVICE_LOG)
+    conf = (ctx.log_dir or log_path.parent) / podman.CONF_FILE
+    ctx.log(f"setup: starting podman system service at {url} (log: {log_path})")
+    wait_for_daemon(ctx, log_path, podman.launch_service(url, conf, log_path))
 
 
 def start_daemon(ctx: Context) -> None:
     """Start the daemon the way this host expects, unless it already answers or is starting."""
     if ctx.detect().daemon_running:
+        return
+    if ctx.kind == "podman":
+        start_podman_service(ctx)
         return
     if ctx.host.systemd:
         ctx.log("setup: systemctl start docker")
@@ -377,18 +361,21 @@ def ensure_engine(
     work_dir: Path | None = None,
     ask: Callable[[str], bool] = ask_yes_no,
     host: HostState | None = None,
-    detect: Callable[[], EngineInfo] = detect_engine,
+    detect: Callable[[], EngineInfo] | None = None,
     run: Runner = run_command,
+    choice: EngineChoice = "auto",
 ) -> EngineInfo:
     """Make the engine usable (install/start on Debian/Ubuntu) or raise with the remediation."""
     host = host or detect_host(run)
+    detect = detect or functools.partial(detect_engine, choice=choice)
     info = detect()
-    steps = plan_steps(info, host)
+    steps = plan_steps(info, host, choice)
     if not steps:
-        return require_engine(info, host.platform)
-    check_privilege(steps, host)
-    get_consent(steps, assume_yes=assume_yes, ci=ci, interactive=interactive, ask=ask)
-    ctx = Context(host, log, run, log_dir, work_dir, detect)
+        return require_engine(info, host.platform, choice)
+    kind = engine_kind(info, choice)
+    check_privilege(steps, host, kind)
+    get_consent(steps, assume_yes=assume_yes, ci=ci, interactive=interactive, ask=ask, kind=kind)
+    ctx = Context(host, log, run, kind, log_dir, work_dir, detect)
     for step in steps:
         STEPS[step](ctx)
-    return require_engine(detect(), host.platform)
+    return require_engine(detect(), host.platform, choice)

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .engine import EngineChoice
 from .errors import SettingsError
 from .reach import ReachMode
 
@@ -67,6 +68,9 @@ class StackSettings(BaseSettings):
     # How paws reaches container addresses: `auto` relays through the engine unless it is a
     # local Linux one (Docker Desktop, colima, a remote DOCKER_HOST); docs/troubleshooting.md.
     reach: ReachMode = "auto"
+    # Which engine: `auto` takes docker where its client is installed, else podman, whose API
+    # service the docker clients then use (docs/troubleshooting.md, "Podman").
+    engine: EngineChoice = "auto"
     wait_timeout: float = Field(default=300.0, gt=0, le=3600)
     secrets_dir: Path | None = None
     log_level: Literal["debug", "info", "warning"] = "warning"

@@ -117,7 +117,10 @@ class Stack:
 
     def engine(self) -> engine_mod.EngineInfo:
         if self._engine is None:
-            self._engine = engine_mod.require_engine(engine_mod.detect_engine())
+            choice = self.settings.engine
+            found = engine_mod.detect_engine(choice=choice)
+            self._engine = engine_mod.require_engine(found, choice=choice)
+            engine_mod.point_clients_at(self._engine)
         return self._engine
 
     def client(self) -> Any:
@@ -204,7 +207,9 @@ class Stack:
             self.progress.message,
             ci=self.settings.ci,
             log_dir=self.settings.state_path,
+            choice=self.settings.engine,
         )
+        engine_mod.point_clients_at(self._engine)
         self.require_own_project()
         current = self.inventory()
         held_by_us = set(self.settings.published_ports().values()) if current.running else set()
