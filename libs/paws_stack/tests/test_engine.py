@@ -55,6 +55,8 @@ BASE = USABLE_ENGINE
 
 def detect_on(host: FakeHost, **options: object) -> engine.EngineInfo:
     return engine.detect_engine(host.which, host.run, **options)  # type: ignore[arg-type]
+
+
 PODMAN_JSON = '{"Client":{"Version":"4.3.1"},"Server":{"Version":"4.3.1"}}'
 PODMAN_DOWN = "Cannot connect to Podman. Please verify your connection to the Linux system"
 
@@ -208,12 +210,15 @@ class TestDetectEngine:
 
     def test_docker_clients_are_pointed_at_podman(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Podman's DOCKER_HOST reaches this process's SDK and the CLIs it starts."""
-        monkeypatch.delenv("DOCKER_HOST", raising=False)
-        engine.point_clients_at(info(kind="podman", docker_host="unix:///run/podman/podman.sock"))
-        assert os.environ["DOCKER_HOST"] == "unix:///run/podman/podman.sock"
-        monkeypatch.delenv("DOCKER_HOST")
+        for name in ("DOCKER_HOST", "CONTAINER_HOST"):
+            monkeypatch.delenv(name, raising=False)
+        url = "unix:///run/podman/podman.sock"
+        engine.point_clients_at(info(kind="podman", docker_host=url))
+        assert os.environ["DOCKER_HOST"] == os.environ["CONTAINER_HOST"] == url
+        for name in ("DOCKER_HOST", "CONTAINER_HOST"):
+            monkeypatch.delenv(name)
         engine.point_clients_at(info())
-        assert "DOCKER_HOST" not in os.environ
+        assert "DOCKER_HOST" not in os.environ and "CONTAINER_HOST" not in os.environ
 
     def test_runs_on_this_host(self) -> None:
         """Real detection never raises, whatever this machine has."""

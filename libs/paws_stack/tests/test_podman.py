@@ -21,18 +21,16 @@ class TestSocket:
 
     def test_user_uses_the_runtime_dir(self) -> None:
         """Rootless Podman listens in XDG_RUNTIME_DIR, else /run/user/<uid>."""
-        assert podman.default_socket(1000, {"XDG_RUNTIME_DIR": "/tmp/rt"}) == Path(
-            "/tmp/rt/podman/podman.sock"
+        assert podman.default_socket(1000, {"XDG_RUNTIME_DIR": "/run/user/1000"}) == Path(
+            "/run/user/1000/podman/podman.sock"
         )
-        assert podman.default_socket(1000, {}) == Path("/run/user/1000/podman/podman.sock")
+        assert podman.default_socket(1001, {}) == Path("/run/user/1001/podman/podman.sock")
 
     def test_users_docker_host_wins(self) -> None:
         """A DOCKER_HOST already set is Podman's address (a podman machine, an ssh host)."""
         assert podman.docker_host({"DOCKER_HOST": "ssh://dev@box"}) == "ssh://dev@box"
         assert podman.socket_of("ssh://dev@box") is None
-        assert podman.socket_of("unix:///run/podman/podman.sock") == Path(
-            "/run/podman/podman.sock"
-        )
+        assert podman.socket_of("unix:///run/podman/podman.sock") == Path("/run/podman/podman.sock")
 
 
 class TestLimits:
@@ -46,16 +44,23 @@ class TestLimits:
         """An unlimited hard limit lets Podman's defaults stand."""
         assert podman.capped_ulimits({"nofile": INF, "nproc": INF}) == {}
 
+    def test_nproc_is_capped_to_pid_max(self, tmp_path: Path) -> None:
+        """Podman lowers its own nproc to pid_max, so that is the ceiling too."""
+        pid_max = tmp_path / "pid_max"
+        pid_max.write_text("32768\n")
+        ceilings = podman.service_ceilings(pid_max)
+        assert ceilings["nproc"] <= 32768
+        assert ceilings["nofile"] == resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+
     def test_conf_is_containers_conf_toml(self) -> None:
         """The file parses as TOML, with soft = hard for each limit."""
         text = podman.containers_conf({"nofile": 20000, "nproc": 32768})
         parsed = tomllib.loads(text)
-        assert parsed == {
-            "containers": {"default_ulimits": ["nofile=20000:20000", "nproc=32768:32768"]}
+        assert parsed["containers"] == {
+            "default_ulimits": ["nofile=20000:20000", "nproc=32768:32768"]
         }
-        assert tomllib.loads(podman.containers_conf({})) == {
-            "containers": {"default_ulimits": []}
-        }
+        assert parsed["network"] == {"network_backend": "netavark"}
+        assert tomllib.loads(podman.containers_conf({}))["containers"] == {"default_ulimits": []}
 
 
 class TestLaunchForReal:

@@ -244,10 +244,13 @@ def detect_engine(
 
 
 def point_clients_at(info: EngineInfo) -> None:
-    """Export the engine's DOCKER_HOST, when it needs one, to this process: the docker SDK reads
-    it, and the compose and docker CLI processes paws starts inherit it."""
+    """Export the engine's address, when it needs one, to this process: the docker SDK reads
+    DOCKER_HOST, and the compose and CLI processes paws starts inherit it. CONTAINER_HOST makes
+    a podman CLI a client of the same service (`--remote`), not an engine of its own."""
     if info.docker_host is not None:
         os.environ["DOCKER_HOST"] = info.docker_host
+        if info.kind == "podman":
+            os.environ["CONTAINER_HOST"] = info.docker_host
 
 
 # --- remediation --------------------------------------------------------------------------------

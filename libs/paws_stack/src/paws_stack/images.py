@@ -172,10 +172,7 @@ def build_images(
 
 def verify_versions(client: Any, image: str, pins: Pins) -> dict[str, str]:
     """Read the image's version manifest and refuse it when it drifted from the pins."""
-    output = client.containers.run(
-        image, ["cat", "/etc/paws-versions"], remove=True, network_disabled=True
-    )
-    installed = parse_manifest(output.decode())
+    installed = parse_manifest(_read_image_file(client, image, "/etc/paws-versions").decode())
     wrong = mismatches(pins, installed)
     if wrong:
         raise ImageBuildError(
@@ -183,6 +180,24 @@ def verify_versions(client: Any, image: str, pins: Pins) -> dict[str, str]:
             "update the pins in compose/versions.toml, or remove the image and rebuild",
         )
     return installed
+
+
+def _read_image_file(client: Any, image: str, path: str) -> bytes:
+    """A file of `image`, printed by a throwaway container that is removed whatever happens:
+    the SDK's run(remove=True) leaves the container behind when it fails to start."""
+    container = client.containers.create(image, ["cat", path], network_disabled=True)
+    try:
+        container.start()
+        status = container.wait().get("StatusCode", 1)
+        output: bytes = container.logs(stdout=True, stderr=status != 0)
+    finally:
+        container.remove(force=True)
+    if status != 0:
+        raise ImageBuildError(
+            f"image {image} has no readable {path}: {output.decode(errors='replace').strip()}",
+            "remove the image and build it again: paws-stack setup --yes",
+        )
+    return output
 
 
 def _build_base_from_registry(

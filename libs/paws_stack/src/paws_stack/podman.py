@@ -28,6 +28,7 @@ CONF_FILE = "podman-containers.conf"
 # runners and some VMs lack; runc then refuses every container ("error setting rlimit type 7").
 PODMAN_ULIMITS = {"nofile": 1048576, "nproc": 4194304}
 _RLIMITS = {"nofile": resource.RLIMIT_NOFILE, "nproc": resource.RLIMIT_NPROC}
+PID_MAX = Path("/proc/sys/kernel/pid_max")
 
 
 def default_socket(euid: int | None = None, environ: Mapping[str, str] = os.environ) -> Path:
@@ -67,12 +68,24 @@ def containers_conf(ulimits: Mapping[str, int]) -> str:
         "# Written by paws for the Podman service it starts: the limits this host lets the\n"
         "# service give its containers (docs/troubleshooting.md, Podman).\n"
         f"[containers]\ndefault_ulimits = [{values}]\n"
+        # Debian's package also ships a CNI config; without CNI's plugins it would only warn,
+        # and the backend must not depend on which one a first container happened to pick.
+        '[network]\nnetwork_backend = "netavark"\n'
     )
 
 
-def own_hard_limits() -> dict[str, int]:
-    """This process's hard limits, which a service it starts inherits."""
-    return {name: resource.getrlimit(which)[1] for name, which in _RLIMITS.items()}
+def service_ceilings(pid_max_file: Path = PID_MAX) -> dict[str, int]:
+    """The highest limits the service can give: this process's hard limits, which it inherits,
+    with nproc no higher than the kernel's pid_max, to which Podman lowers its own (4.3 here:
+    hard nproc 96369 in the shell, 32768 = pid_max in the service)."""
+    ceilings = {name: resource.getrlimit(which)[1] for name, which in _RLIMITS.items()}
+    try:
+        pid_max = int(pid_max_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ceilings
+    nproc = ceilings["nproc"]
+    ceilings["nproc"] = pid_max if nproc == resource.RLIM_INFINITY else min(nproc, pid_max)
+    return ceilings
 
 
 def launch_service(url: str, conf: Path, log_path: Path) -> subprocess.Popen[bytes]:
@@ -82,7 +95,7 @@ def launch_service(url: str, conf: Path, log_path: Path) -> subprocess.Popen[byt
     if socket is not None:
         socket.parent.mkdir(parents=True, exist_ok=True)
     conf.parent.mkdir(parents=True, exist_ok=True)
-    conf.write_text(containers_conf(capped_ulimits(own_hard_limits())), encoding="utf-8")
+    conf.write_text(containers_conf(capped_ulimits(service_ceilings())), encoding="utf-8")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as out:
         return subprocess.Popen(

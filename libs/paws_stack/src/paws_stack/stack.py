@@ -31,6 +31,7 @@ from .hostcheck import IMAGE_DISK_GIB, HostReport, check_host
 from .images import ImagePlan, build_images, missing_images
 from .install import ensure_engine
 from .members import Inventory, inventory
+from .podmannet import require_open_bridges
 from .probes import Credentials, applied_migrations, probe_all
 from .progress import Progress, SilentProgress
 from .reach import Reach
@@ -218,6 +219,8 @@ class Stack:
         report = check_host(self.settings, ignore_ports=held_by_us, need_disk_gib=need_disk)
         report = HostReport(report.checks + tuple(platform_checks(self.client(), self.settings)))
         announce(report, self.progress.message)
+        if self._engine.kind == "podman":
+            require_open_bridges()
         created = self.secrets.ensure(volumes_exist=self._any_volumes())
         if created:
             self.progress.message(f"generated {len(created)} secrets in {self.secrets.path}")
