@@ -96,13 +96,17 @@ def _process_running(name: str, proc: Path = Path("/proc")) -> bool:
     return False
 
 
+def systemd_booted() -> bool:
+    """sd_booted(3): systemd is the init system exactly when this directory exists."""
+    return Path("/run/systemd/system").is_dir()
+
+
 def detect_host(run: Runner = run_command) -> HostState:
     """Look at this host: OS, privileges, init system, dockerd binary."""
     return HostState(
         platform=detect_platform(),
         privilege=_privilege(run),
-        # sd_booted(3): systemd is the init system exactly when this directory exists.
-        systemd=Path("/run/systemd/system").is_dir(),
+        systemd=systemd_booted(),
         dockerd_path=shutil.which("dockerd"),
     )
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import _rollback, _startup, _tlsmode, prometheus
+from . import _rollback, _startup, _tlsmode, podmanhealth, prometheus
 from . import engine as engine_mod
 from ._appbuild import app_images, build_app_images
 from ._identity import Checkout, claim, require_own_projects
@@ -211,6 +211,7 @@ class Stack:
             choice=self.settings.engine,
         )
         engine_mod.point_clients_at(self._engine)
+        podmanhealth.serve(self._engine, self.settings.state_path, self.progress.message)
         self.require_own_project()
         current = self.inventory()
         held_by_us = set(self.settings.published_ports().values()) if current.running else set()
