@@ -36,6 +36,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "backup: backup and restore on the lite profile (stops the full stack)"
     )
+    config.addinivalue_line(
+        "markers", "podman: PAWS_ENGINE=podman on this machine's Podman (where it is installed)"
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
